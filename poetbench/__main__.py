@@ -1,0 +1,5 @@
+import sys
+
+from poetbench.cli import main
+
+sys.exit(main())

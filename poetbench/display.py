@@ -1,0 +1,88 @@
+"""Plain-text views of a poem for people: the 平仄 line and the `check` report."""
+
+from __future__ import annotations
+
+from poetbench.phonology.book import RhymeBook
+from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
+from poetbench.scoring import Analysis
+from poetbench.text.lines import is_han
+
+TONE_MARK = {PING: "平", ZE: "仄", EITHER: "○", UNKNOWN: "○"}
+BROKEN, RHYME = "●", "◎"
+FORM_NAMES = {
+    "wujue": "五言绝句", "qijue": "七言绝句", "wulv": "五言律诗", "qilv": "七言律诗",
+    "pailv": "排律", "gushi": "古诗", "other": "not verse of a known form",
+}
+RULE_NAMES = {
+    "pattern": "平仄 off the pattern", "nian": "失粘 (breaks 粘 with the couplet before)",
+    "dui": "失对 (does not oppose its pair line)", "gu_ping": "孤平", "san_ping_wei": "三平尾",
+}
+ACCEPTED_NAMES = {"te_ao": "特拗", "duiju_jiu": "对句相救"}
+
+
+def tone_line(line: str, book: RhymeBook) -> str:
+    """``line`` with every Han character replaced by 平 or 仄 (○ when undecidable)."""
+    codes = book.line_tones(line)
+    return "".join(TONE_MARK[code] if is_han(char) else char for char, code in zip(line, codes))
+
+
+def check_report(analysis: Analysis, signature: str) -> str:
+    """The human view behind `poetbench check`: tones, broken positions, rhymes and verdict."""
+    record = analysis.record
+    lines = analysis.extraction.lines
+    out = []
+    shape = f"{record['n_lines']} lines" + (f" of {record['line_lengths'][0]}" if record["length_regularity"] == 1 else "")
+    out.append(f"form     {record['form']} ({FORM_NAMES[record['form']]}), {shape}")
+    tone, rhyme = analysis.tone, analysis.rhyme
+    if tone:
+        out.append(f"template {tone.template}")
+    out.append("")
+    broken = {(v["line"], v["pos"]) for v in record["tone_violations"] or []}
+    rhyming = set(rhyme.rhyming_lines) if rhyme else set()
+    for n, line in enumerate(lines, start=1):
+        codes = analysis.codes[n - 1] if analysis.codes else None
+        out.append(f"{n:>3}  " + " ".join(_wide(ch) for ch in line) + (f"  {RHYME}" if n in rhyming else ""))
+        if codes:
+            marks = [TONE_MARK[c] + (BROKEN if (n, p) in broken else " ") for p, c in enumerate(codes, start=1)]
+            out.append("     " + "".join(marks).rstrip() + f"    pattern {_zh(tone.expected[n - 1])}")
+    out.append("")
+    out.extend(_verdict(analysis))
+    removed = analysis.extraction.removed
+    if removed:
+        out.append("removed  " + "; ".join(f"{kind}: {' / '.join(parts)}" for kind, parts in removed.items()))
+    out.append(f"legend   平/仄 tone, ○ undecided, {BROKEN} breaks the pattern, {RHYME} rhymes")
+    out.append(f"signature {signature}")
+    return "\n".join(out)
+
+
+def _verdict(analysis: Analysis) -> list[str]:
+    record, tone, rhyme = analysis.record, analysis.tone, analysis.rhyme
+    out = [f"form ok  {_yes(record['form_ok'])}"]
+    if tone is None:
+        out.append("平仄/韵  not checked: they apply to 近体诗 (4, 8 or 10+ lines of 5 or 7 characters)")
+        return out
+    conformity = "n/a" if tone.conformity is None else f"{tone.conformity:.2f}"
+    out.append(f"tone ok  {_yes(tone.ok)} (conformity {conformity})")
+    for v in record["tone_violations"]:
+        want = tone.expected[v["line"] - 1][v["pos"] - 1]
+        out.append(f"         line {v['line']} char {v['pos']}: {RULE_NAMES[v['rule']]}, pattern wants {_zh(want)}")
+    for a in tone.accepted:
+        out.append(f"         line {a['line']} char {a['pos']}: accepted as {ACCEPTED_NAMES[a['form']]}")
+    if rhyme:
+        out.append(f"rhyme ok {_yes(rhyme.ok)} ({rhyme.group or 'no 平 rhyme'}, rate {rhyme.rate:.2f}"
+                   + (", first line borrows a neighbouring group" if rhyme.borrowed else "") + ")")
+        out.extend(f"         {reason}" for reason in rhyme.reasons)
+    return out
+
+
+def _yes(value) -> str:
+    return "unknown" if value is None else "yes" if value else "NO"
+
+
+def _zh(pattern: str) -> str:
+    return "".join(TONE_MARK.get(c, c) for c in pattern)
+
+
+def _wide(ch: str) -> str:
+    """Pad half-width characters so columns line up under full-width ones."""
+    return ch if is_han(ch) or ord(ch) > 0x2E80 else ch + " "

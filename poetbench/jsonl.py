@@ -1,0 +1,100 @@
+"""JSONL in and out: rows with their line numbers, bad rows reported not fatal, atomic writes."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+
+class InputError(Exception):
+    """A problem the user can fix: the message names the file (and line) and says how."""
+
+
+@dataclass
+class Row:
+    line: int  # 1-based line number in the file
+    data: dict | None  # the parsed object, or None when the line is bad
+    error: str | None = None
+    raw: str | None = None  # the line as read, kept when it could not be parsed
+
+
+def _open_input(path: str) -> IO[bytes]:
+    if path == "-":
+        return sys.stdin.buffer
+    try:
+        return open(path, "rb")
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file; check the path (use - to read standard input)") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a directory; give a .jsonl file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read ({exc.strerror}); check its permissions") from None
+
+
+def read_rows(path: str) -> Iterator[Row]:
+    """Yield every non-blank line of a JSONL file as a Row; malformed lines carry ``error``."""
+    stream = _open_input(path)
+    try:
+        for number, raw_bytes in enumerate(stream, start=1):
+            try:
+                text = raw_bytes.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield Row(number, None, f"{path}:{number}: not valid UTF-8 (byte {exc.start}); re-save the file as UTF-8",
+                          raw_bytes.decode("utf-8", "replace").rstrip("\r\n"))
+                continue
+            text = text.strip()
+            if not text:
+                continue
+            try:
+                data = json.loads(text)
+            except ValueError as exc:
+                yield Row(number, None, f"{path}:{number}: malformed JSON ({exc}); each line must be one JSON object", text)
+                continue
+            if not isinstance(data, dict):
+                yield Row(number, None, f"{path}:{number}: expected a JSON object, got {type(data).__name__}", text)
+                continue
+            yield Row(number, data)
+    except OSError as exc:
+        raise InputError(f"{path}: read failed ({exc.strerror})") from None
+    finally:
+        if stream is not sys.stdin.buffer:
+            stream.close()
+
+
+def dumps(obj) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+
+
+@contextlib.contextmanager
+def atomic_writer(path: str | None) -> Iterator[IO[str]]:
+    """Write to ``path`` through a temporary file renamed into place on success; stdout if None.
+
+    A crash or Ctrl-C leaves the previous file untouched and no partial output behind.
+    """
+    if path is None or path == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    target = Path(path)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write here ({exc.strerror}); choose another -o path") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            yield out
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise InputError(f"{path}: write failed ({exc.strerror}); check free space and permissions") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,1 @@
+"""One module per metric family; each exposes ``score(poem, ctx) -> dict`` of score-record keys."""

@@ -1,0 +1,68 @@
+"""Form: line count, line lengths, and which verse form they make.
+
+=========  ===========================================
+wujue      五言绝句: 4 lines of 5 characters
+qijue      七言绝句: 4 lines of 7 characters
+wulv       五言律诗: 8 lines of 5 characters
+qilv       七言律诗: 8 lines of 7 characters
+pailv      排律: an even number (10 or more) of 5- or 7-character lines
+gushi      古诗: 4 or more lines, three quarters of them of one length from 4 to 7, not the above
+other      anything else (prose, one line, broken output)
+=========  ===========================================
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+REGULATED = ("wujue", "qijue", "wulv", "qilv", "pailv")
+FORMS = REGULATED + ("gushi", "other")
+GUSHI_MIN_REGULARITY = 0.75
+
+
+def _mode(line_lengths: list[int]) -> tuple[int, int]:
+    """(modal length, how many lines have it)."""
+    first = line_lengths[0]
+    count = line_lengths.count(first)
+    if count == len(line_lengths):
+        return first, count
+    return Counter(line_lengths).most_common(1)[0]
+
+
+def detect(line_lengths: list[int]) -> str:
+    """The form named by the line count and line lengths (see the module table)."""
+    n = len(line_lengths)
+    if n == 0:
+        return "other"
+    return _detect(n, *_mode(line_lengths))
+
+
+def _detect(n: int, size: int, count: int) -> str:
+    if count == n and size in (5, 7) and n % 2 == 0 and n >= 4:
+        if n == 4:
+            return "wujue" if size == 5 else "qijue"
+        if n == 8:
+            return "wulv" if size == 5 else "qilv"
+        if n >= 10:
+            return "pailv"
+    if n >= 4 and 4 <= size <= 7 and count / n >= GUSHI_MIN_REGULARITY:
+        return "gushi"
+    return "other"
+
+
+def score(lines: list[str], requested_form: str | None = None) -> dict:
+    """Form keys of the score record for a poem already split into lines."""
+    lengths = [len(line) for line in lines]
+    if lengths:
+        size, count = _mode(lengths)
+        form, regularity = _detect(len(lengths), size, count), count / len(lengths)
+    else:
+        form, regularity = "other", None
+    form_ok = form == requested_form if requested_form else form in REGULATED
+    return {
+        "form": form,
+        "n_lines": len(lines),
+        "line_lengths": lengths,
+        "length_regularity": regularity,
+        "form_ok": form_ok,
+    }

@@ -1,0 +1,132 @@
+"""Score poems: one record per poem, with the metric signature that makes numbers comparable.
+
+    >>> from poetbench import Scorer
+    >>> scorer = Scorer(book="pingshui")
+    >>> scorer.score("床前明月光，疑是地上霜。举头望明月，低头思故乡。")["form"]
+    'wujue'
+
+The record keys are fixed (README, "Score record"); a key that does not apply, or whose
+metric is not built yet, is ``None`` — never a guess.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from poetbench import __version__
+from poetbench.metrics import form as form_metric
+from poetbench.metrics import rhyme as rhyme_metric
+from poetbench.metrics import tone_pattern
+from poetbench.phonology.book import BOOKS, get_book
+from poetbench.text.extract import EXTRACT_VERSION, Extraction, extract_poem
+
+SCORE_KEYS = (
+    "form", "n_lines", "line_lengths", "length_regularity", "form_ok",
+    "tone_conformity", "tone_ok", "tone_violations",
+    "rhyme_ok", "rhyme_rate", "rhyme_group",
+    "classical_ratio", "vernacular_markers", "chatter", "distinct_2", "copy_overlap", "adherence",
+    "poetscore",
+)
+_EMPTY = dict.fromkeys(SCORE_KEYS)
+
+
+@dataclass
+class Analysis:
+    """Everything measured about one poem: the record plus the detail behind it."""
+
+    extraction: Extraction
+    codes: list[str]  # tone code per character of each line: P 平, Z 仄, A undecided, ? unknown
+    tone: tone_pattern.ToneResult | None
+    rhyme: rhyme_metric.RhymeResult | None
+    record: dict
+
+
+class Scorer:
+    """Scores poems with one configuration: rhyme book and tone mode."""
+
+    def __init__(self, book: str = "pingshui", strict: bool = False):
+        if book not in BOOKS:
+            raise ValueError(f"unknown rhyme book {book!r}: choose one of {', '.join(BOOKS)}")
+        self.book = get_book(book)
+        self.strict = strict
+
+    @property
+    def signature(self) -> str:
+        """sacreBLEU-style: two scores are comparable only when their signatures match."""
+        tone = "strict" if self.strict else "lenient"
+        return f"poetbench:{__version__}|book={self.book.name}|tone={tone}|extract={EXTRACT_VERSION}"
+
+    def analyse(self, text: str, form: str | None = None) -> Analysis:
+        """Score ``text`` (raw model output or a bare poem) and keep the detail for display."""
+        if form is not None and form not in form_metric.FORMS:
+            raise ValueError(f"unknown form {form!r}: choose one of {', '.join(form_metric.FORMS)}")
+        extraction = extract_poem(text)
+        lines = extraction.lines
+        record = dict(_EMPTY)
+        record.update(form_metric.score(lines, form))
+        codes = self.book.poem_tones(lines) if record["form"] in form_metric.REGULATED else []
+        tone = tone_pattern.check(codes, self.strict) if codes else None
+        rhyme = rhyme_metric.check(lines, codes, self.book) if codes else None
+        if tone:
+            record["tone_conformity"] = tone.conformity
+            record["tone_ok"] = tone.ok
+            record["tone_violations"] = tone.violations
+        if rhyme:
+            record["rhyme_ok"] = rhyme.ok
+            record["rhyme_rate"] = rhyme.rate
+            record["rhyme_group"] = rhyme.group
+        return Analysis(extraction=extraction, codes=codes, tone=tone, rhyme=rhyme, record=record)
+
+    def score(self, text: str, form: str | None = None) -> dict:
+        """The score record of one poem (keys: ``SCORE_KEYS``)."""
+        return self.analyse(text, form).record
+
+
+def score(text: str, book: str = "pingshui", strict: bool = False, form: str | None = None) -> dict:
+    """Score one poem with a default scorer; build a ``Scorer`` once to score many."""
+    return Scorer(book=book, strict=strict).score(text, form)
+
+
+@dataclass
+class RowStats:
+    scored: int = 0
+    errors: int = 0
+
+
+def score_row(scorer: Scorer, row: dict, field: str = "text") -> dict:
+    """The input row plus ``scores`` and ``signature``, or plus ``error`` when it cannot be scored."""
+    text = row.get(field)
+    if text is None:
+        return {**row, "error": f"no {field!r} field; name the poem's field with --field"}
+    if not isinstance(text, str):
+        return {**row, "error": f"field {field!r} is {type(text).__name__}, not text"}
+    form = row.get("form")
+    if form is not None and form not in form_metric.FORMS:
+        return {**row, "error": f"unknown form {form!r}; use one of {', '.join(form_metric.FORMS)} or null"}
+    return {**row, "scores": scorer.score(text, form), "signature": scorer.signature}
+
+
+def score_rows(scorer: Scorer, source: str, target: str | None, field: str = "text",
+               progress: bool = False) -> RowStats:
+    """Score a JSONL file (``-`` for stdin) into ``target`` (atomic; stdout when None)."""
+    from poetbench import jsonl
+
+    stats = RowStats()
+    rows = jsonl.read_rows(source)
+    if progress:
+        from tqdm import tqdm
+
+        rows = tqdm(rows, unit=" poems", desc="scoring", file=sys.stderr)
+    with jsonl.atomic_writer(target) as out:
+        for row in rows:
+            if row.data is None:
+                result = {"line": row.line, "raw": row.raw, "error": row.error}
+            else:
+                result = score_row(scorer, row.data, field)
+                if "error" in result:
+                    result["error"] = f"{source}:{row.line}: {result['error']}"
+            stats.errors += "error" in result
+            stats.scored += "error" not in result
+            out.write(jsonl.dumps(result) + "\n")
+    return stats

@@ -1,0 +1,54 @@
+"""Shared fixtures: the scorers, and Tang poems from ../shared/data when it is there."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # tests/poems.py
+
+REPO = Path(__file__).resolve().parents[1]
+CORPUS = Path(os.environ.get("POETBENCH_CORPUS", REPO.parent / "shared" / "data" / "chinese-poetry"))
+
+
+@lru_cache(maxsize=None)
+def tang_poems() -> tuple[str, ...]:
+    """Every 全唐诗 poem as one string (Traditional, as the corpus has it)."""
+    files = sorted((CORPUS / "quantangshi").glob("poet.tang.*.json"), key=lambda p: int(p.stem.split(".")[-1]))
+    poems = []
+    for path in files:
+        poems.extend("".join(p["paragraphs"]) for p in json.loads(path.read_text(encoding="utf-8")))
+    return tuple(poems)
+
+
+@pytest.fixture(scope="session")
+def tang():
+    if not (CORPUS / "quantangshi").is_dir():
+        pytest.skip(f"corpus not found at {CORPUS}: put chinese-poetry there or set POETBENCH_CORPUS")
+    return tang_poems()
+
+
+@pytest.fixture(scope="session")
+def scorer():
+    from poetbench.scoring import Scorer
+
+    return Scorer()
+
+
+@pytest.fixture(scope="session")
+def strict_scorer():
+    from poetbench.scoring import Scorer
+
+    return Scorer(strict=True)
+
+
+@pytest.fixture(scope="session")
+def xinyun_scorer():
+    from poetbench.scoring import Scorer
+
+    return Scorer(book="xinyun")

@@ -1,0 +1,39 @@
+from poetbench.metrics import rhyme
+from poetbench.phonology.book import get_book
+from poetbench.text.lines import split_lines
+
+
+def check(text, book="pingshui"):
+    b = get_book(book)
+    lines = split_lines(text)
+    return rhyme.check(lines, b.poem_tones(lines), b)
+
+
+def test_even_lines_rhyme_in_one_group():
+    got = check("白日依山尽，黄河入海流。欲穷千里目，更上一层楼。")
+    assert got.ok and got.rate == 1.0 and got.group == "下平十一尤" and got.rhyming_lines == [2, 4]
+
+
+def test_first_line_may_rhyme_or_borrow_a_neighbour():
+    got = check("朝辞白帝彩云间，千里江陵一日还。两岸猿声啼不住，轻舟已过万重山。")
+    assert got.ok and got.rhyming_lines == [1, 2, 4] and not got.borrowed
+    # 中 (一东) opens, 冬 group (二冬) rhymes: 首句借邻韵.
+    got = check("风吹雪满中，松柏自青松。高卧闻山雨，寒声出远钟。")
+    assert got.ok and got.borrowed and got.group == "上平二冬"
+
+
+def test_oblique_and_mixed_endings_fail():
+    got = check("春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。")  # 仄韵 古绝
+    assert not got.ok and got.group is None and got.rate == 0.0
+    got = check("白日依山尽，黄河入海流。欲穷千里目，更上一层天。")
+    assert not got.ok and got.rate == 0.5
+
+
+def test_first_line_in_ping_that_does_not_rhyme_fails():
+    got = check("白日依山西，黄河入海流。欲穷千里目，更上一层楼。")
+    assert not got.ok and "line 1" in got.reasons[0]
+
+
+def test_xinyun_book():
+    got = check("床前明月光，疑是地上霜。举头望明月，低头思故乡。", book="xinyun")
+    assert got.ok and got.group == "十唐"
