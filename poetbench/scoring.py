@@ -28,10 +28,10 @@ SCORE_KEYS = (
     "classical_ratio", "vernacular_markers", "chatter", "distinct_2", "copy_overlap", "adherence",
     "poetscore",
 )
-_EMPTY = dict.fromkeys(SCORE_KEYS)
+_LATER = dict.fromkeys(SCORE_KEYS[5:])  # filled after form's five keys, in this order
 
 
-@dataclass
+@dataclass(slots=True)
 class Analysis:
     """Everything measured about one poem: the record plus the detail behind it."""
 
@@ -59,28 +59,41 @@ class Scorer:
 
     def analyse(self, text: str, form: str | None = None) -> Analysis:
         """Score ``text`` (raw model output or a bare poem) and keep the detail for display."""
-        if form is not None and form not in form_metric.FORMS:
-            raise ValueError(f"unknown form {form!r}: choose one of {', '.join(form_metric.FORMS)}")
-        extraction = extract_poem(text)
-        lines = extraction.lines
-        record = dict(_EMPTY)
-        record.update(form_metric.score(lines, form))
-        codes = self.book.poem_tones(lines) if record["form"] in form_metric.REGULATED else []
-        tone = tone_pattern.check(codes, self.strict) if codes else None
-        rhyme = rhyme_metric.check(lines, codes, self.book) if codes else None
-        if tone:
-            record["tone_conformity"] = tone.conformity
-            record["tone_ok"] = tone.ok
-            record["tone_violations"] = tone.violations
-        if rhyme:
-            record["rhyme_ok"] = rhyme.ok
-            record["rhyme_rate"] = rhyme.rate
-            record["rhyme_group"] = rhyme.group
-        return Analysis(extraction=extraction, codes=codes, tone=tone, rhyme=rhyme, record=record)
+        return self._measure([text], [form], detail=True)[0]
 
     def score(self, text: str, form: str | None = None) -> dict:
-        """The score record of one poem (keys: ``SCORE_KEYS``)."""
-        return self.analyse(text, form).record
+        """The score record of one poem (keys: ``SCORE_KEYS``). Use ``score_many`` for many."""
+        return self.score_many([text], [form])[0]
+
+    def score_many(self, texts: list[str], forms: list[str | None] | None = None) -> list[dict]:
+        """Score records of many poems; tones are looked up for all of them in one pass."""
+        return [analysis.record for analysis in self._measure(texts, forms, detail=False)]
+
+    def _measure(self, texts: list[str], forms: list[str | None] | None, detail: bool) -> list[Analysis]:
+        forms = forms or [None] * len(texts)
+        for form in set(forms) - {None}:
+            if form not in form_metric.FORMS:
+                raise ValueError(f"unknown form {form!r}: choose one of {', '.join(form_metric.FORMS)}")
+        extractions = [extract_poem(text) for text in texts]
+        records = [form_metric.score(e.lines, form) for e, form in zip(extractions, forms)]
+        regulated = [i for i, record in enumerate(records) if record["form"] in form_metric.REGULATED]
+        tones = dict(zip(regulated, self.book.many_poem_tones([extractions[i].lines for i in regulated])))
+        out = []
+        for i, (extraction, record) in enumerate(zip(extractions, records)):
+            record.update(_LATER)
+            codes = tones.get(i, [])
+            tone = rhyme = None
+            if codes:
+                tone = tone_pattern.check(codes, self.strict)
+                rhyme = rhyme_metric.check(extraction.lines, codes, self.book, detail)
+                record["tone_conformity"] = tone.conformity
+                record["tone_ok"] = tone.ok
+                record["tone_violations"] = tone.violations
+                record["rhyme_ok"] = rhyme.ok
+                record["rhyme_rate"] = rhyme.rate
+                record["rhyme_group"] = rhyme.group
+            out.append(Analysis(extraction=extraction, codes=codes, tone=tone, rhyme=rhyme, record=record))
+        return out
 
 
 def score(text: str, book: str = "pingshui", strict: bool = False, form: str | None = None) -> dict:

@@ -6,7 +6,7 @@ from poetbench.text.lines import split_lines
 def check(text, book="pingshui"):
     b = get_book(book)
     lines = split_lines(text)
-    return rhyme.check(lines, b.poem_tones(lines), b)
+    return rhyme.check(lines, b.poem_tones(lines), b, detail=True)
 
 
 def test_even_lines_rhyme_in_one_group():

@@ -5,60 +5,50 @@
 * ``rhyme_ok``: every even line rhymes in that group, and a first line that ends in 平 rhymes
   too, in the same group or a neighbouring one (首句借邻韵, 平水韵 only).
 
-A rhyming position whose character reads 仄 in context cannot rhyme. Non-regulated forms get
+A rhyming position whose character reads 仄 in context cannot rhyme. A first line ending in an
+undecided character that does not rhyme is read as 仄 (unrhymed). Non-regulated forms get
 ``None`` for all three keys.
 """
 
 from __future__ import annotations
 
-from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from poetbench.phonology.book import RhymeBook
-from poetbench.phonology.modern import ZE
+from poetbench.phonology.modern import EITHER, ZE
 
 
-@dataclass
+@dataclass(slots=True)
 class RhymeResult:
     ok: bool
     rate: float
     group: str | None
-    rhyming_lines: list[int]  # 1-based lines whose ending rhymes in ``group``
-    borrowed: bool  # the first line rhymes in a neighbouring group
-    reasons: list[str]
+    # The detail below is filled only when asked for (``detail=True``).
+    rhyming_lines: list[int] = field(default_factory=list)  # 1-based lines that rhyme in ``group``
+    borrowed: bool = False  # the first line rhymes in a neighbouring group
+    reasons: list[str] = field(default_factory=list)
 
 
-def _groups(book: RhymeBook, line: str, codes: str) -> tuple[str, ...]:
-    return () if codes[-1] == ZE else book.level_groups(line[-1])
-
-
-def check(lines: list[str], codes: list[str], book: RhymeBook) -> RhymeResult:
+def check(lines: list[str], codes: list[str], book: RhymeBook, detail: bool = False) -> RhymeResult:
     """Rhyme of lines already known to be regulated (even count, one length)."""
-    even = list(range(1, len(lines), 2))
-    endings = {i: _groups(book, lines[i], codes[i]) for i in even}
-    votes = Counter(g for i in even for g in endings[i])
-    group = None
-    if votes:
-        top = max(votes.values())
-        group = next(g for i in even for g in endings[i] if votes[g] == top)
-    rhyming = [i + 1 for i in even if group in endings[i]]
-    reasons = [f"line {i + 1} ending {lines[i][-1]} is not in {group or 'any 平 group'}" for i in even
-               if group not in endings[i]]
-    borrowed = False
-    first = _groups(book, lines[0], codes[0])
-    if first and group:
-        if group in first:
-            rhyming.insert(0, 1)
-        elif book.neighbours(group).intersection(first):
-            rhyming.insert(0, 1)
-            borrowed = True
-        elif codes[0][-1] != "A":
-            reasons.append(f"line 1 ends in 平 ({lines[0][-1]}) but does not rhyme with {group}")
-    return RhymeResult(
-        ok=not reasons,
-        rate=len([i for i in even if group in endings[i]]) / len(even),
-        group=group,
-        rhyming_lines=rhyming,
-        borrowed=borrowed,
-        reasons=reasons,
-    )
+    groups_of = book.groups
+    endings = [() if codes[i][-1] == ZE else groups_of[lines[i][-1]] for i in range(1, len(lines), 2)]
+    votes: dict[str, int] = {}
+    for groups in endings:
+        for group in groups:
+            votes[group] = votes.get(group, 0) + 1
+    group = max(votes, key=votes.get) if votes else None  # ties: the group seen first
+    hits = votes.get(group, 0)
+    first = () if codes[0][-1] == ZE else groups_of[lines[0][-1]]
+    first_rhymes = bool(group and first) and group in first
+    borrowed = bool(group and first) and not first_rhymes and not book.neighbours(group).isdisjoint(first)
+    first_breaks = bool(group and first) and not (first_rhymes or borrowed) and codes[0][-1] != EITHER
+    result = RhymeResult(ok=hits == len(endings) and not first_breaks, rate=hits / len(endings), group=group)
+    if detail:
+        result.borrowed = borrowed
+        result.rhyming_lines = [1] * (first_rhymes or borrowed) + [2 * k + 2 for k, g in enumerate(endings) if group in g]
+        result.reasons = [f"line {2 * k + 2} ending {lines[2 * k + 1][-1]} is not in {group or 'any 平 group'}"
+                          for k, g in enumerate(endings) if group not in g]
+        if first_breaks:
+            result.reasons.append(f"line 1 ends in 平 ({lines[0][-1]}) but does not rhyme with {group}")
+    return result

@@ -115,48 +115,49 @@ def rescues(out_line: LineCheck, out_kind: str, in_codes: str) -> bool:
     return out_kind == "a" and (size - 2, PATTERN) in out_line.fails and _fits(in_codes[size - 3], PING)
 
 
-_KINDS = "abcd"
-_PAIRS = (("a", "b"), ("c", "d"), ("d", "b"), ("b", "d"))  # every kind pair a couplet can take
-# The pair each template gives a couplet: the first one, then couplets 2, 4, … and 3, 5, ….
-_TEMPLATE_PAIRS = {"first": (0, 2, 1, 3), "odd": (1, 1, 0, 0), "even": (0, 0, 1, 1)}
+# Which base kind each of the four templates (in FIRST_COUPLETS order) gives a line, by the
+# line's place: the first two lines, then lines 3, 4, 5, … by their index modulo 4.
+_PLACES = {"line1": "adcb", "line2": "bbdd", 0: "aacc", 1: "bbdd", 2: "ccaa", 3: "ddbb"}
 _FIELD = 1 << 16  # packed counters: (checks, fails) for each of the 4 templates, 16 bits each
 
 
-@lru_cache(maxsize=1 << 18)
-def couplet_totals(out_codes: str, in_codes: str, strict: bool) -> tuple[int, int, int, int]:
-    """What one couplet adds to each template's (checks, fails), by its place in the poem.
+def _pack(counts) -> int:
+    """Pack (checks, fails) pairs of the four templates into one integer."""
+    return sum(c * _FIELD ** (2 * t) + f * _FIELD ** (2 * t + 1) for t, (c, f) in enumerate(counts))
 
-    Returns ``(first, odd, even, unknown)``: the first three are the couplet's counts when it
-    opens the poem, or stands at an odd or even place after that, packed for the four
-    templates into 16-bit fields, so a poem's totals are plain integer sums over couplets.
+
+@lru_cache(maxsize=1 << 16)
+def line_totals(codes: str, strict: bool) -> tuple[dict, int, bool, bool]:
+    """What one line adds to each template's (checks, fails), for every place it can stand in.
+
+    Returns ``(packed, unknown, broken_a, rescues)``: ``packed`` maps a place (see _PLACES) to
+    the line's packed counts, so a poem's totals are plain integer sums over its lines;
+    ``broken_a`` and ``rescues`` are the two halves of 对句相救, settled per couplet.
     """
-    counts = []
-    for out_kind, in_kind in _PAIRS:
-        first, second = check_line(out_codes, out_kind, strict), check_line(in_codes, in_kind, strict)
-        fails = len(first.fails) + len(second.fails) - (not strict and rescues(first, out_kind, in_codes))
-        counts.append((first.checks + second.checks, fails))
-        unknown = first.unknown + second.unknown  # the same for every pair
-    packed = []
-    for role in ("first", "odd", "even"):
-        value = 0
-        for t, pair in enumerate(_TEMPLATE_PAIRS[role]):
-            checks, fails = counts[pair]
-            value += checks * _FIELD ** (2 * t) + fails * _FIELD ** (2 * t + 1)
-        packed.append(value)
-    return packed[0], packed[1], packed[2], unknown
+    lines = {kind: check_line(codes, kind, strict) for kind in "abcd"}
+    packed = {place: _pack((lines[k].checks, len(lines[k].fails)) for k in kinds) for place, kinds in _PLACES.items()}
+    size = len(codes)
+    broken_a = not strict and (size - 2, PATTERN) in lines["a"].fails
+    return packed, lines["a"].unknown, broken_a, _fits(codes[size - 3], PING)
 
 
-def _kinds(first: tuple[str, str], n_lines: int) -> list[str]:
-    kinds = list(first)
+# A rescued couplet takes one fail off every template that makes its first line an a-line.
+_RESCUE = {place: _pack((0, 1) if kind == "a" else (0, 0) for kind in kinds) for place, kinds in _PLACES.items()}
+
+
+@lru_cache(maxsize=None)
+def _kinds(template: int, n_lines: int) -> tuple[str, ...]:
+    """The base kind of every line under template ``template`` (an index of FIRST_COUPLETS)."""
+    kinds = list(FIRST_COUPLETS[template])
     while len(kinds) < n_lines:
         kinds.extend(NEXT_COUPLET[kinds[-1]])
-    return kinds
+    return tuple(kinds)
 
 
-@dataclass
+@dataclass(slots=True)
 class ToneResult:
     codes: list[str]  # tone codes the poem was measured on
-    kinds: list[str]  # base kind (a-d) of every line in the best-fitting template
+    kinds: tuple[str, ...]  # base kind (a-d) of every line in the best-fitting template
     strict: bool
     conformity: float | None
     ok: bool | None
@@ -189,15 +190,19 @@ class ToneResult:
 def check(codes: list[str], strict: bool = False) -> ToneResult | None:
     """Measure tone-coded lines against the best-fitting template; None if not 近体诗-shaped."""
     n = len(codes)
-    size = len(codes[0]) if codes else 0
-    if n < 4 or n % 2 or size not in (5, 7) or any(len(c) != size for c in codes):
+    if n < 4 or n % 2 or len(codes[0]) not in (5, 7) or len(set(map(len, codes))) != 1:
         return None
-    first, _, _, unknown = couplet_totals(codes[0], codes[1], strict)
-    total = first
-    for j, i in enumerate(range(2, n, 2)):
-        couplet = couplet_totals(codes[i], codes[i + 1], strict)
-        total += couplet[1] if j % 2 == 0 else couplet[2]
-        unknown += couplet[3]
+    rows = [line_totals(c, strict) for c in codes]
+    total = rows[0][0]["line1"] + rows[1][0]["line2"]
+    unknown = rows[0][1] + rows[1][1]
+    if rows[0][2] and rows[1][3]:
+        total -= _RESCUE["line1"]
+    for i in range(2, n):
+        packed, line_unknown, broken_a, _ = rows[i]
+        total += packed[i & 3]
+        unknown += line_unknown
+        if broken_a and not i & 1 and rows[i + 1][3]:
+            total -= _RESCUE[i & 3]
     best = None
     for t in range(4):
         total, checks = divmod(total, _FIELD)
@@ -206,7 +211,7 @@ def check(codes: list[str], strict: bool = False) -> ToneResult | None:
         if best is None or key > best[0]:
             best = (key, t, checks, fails)
     _, t, checks, fails = best
-    kinds = _kinds(FIRST_COUPLETS[t], n)
+    kinds = _kinds(t, n)
     return ToneResult(
         codes=codes,
         kinds=kinds,
@@ -217,28 +222,24 @@ def check(codes: list[str], strict: bool = False) -> ToneResult | None:
     )
 
 
-def _violations(codes: list[str], kinds: list[str], strict: bool) -> list[dict]:
-    return [{"line": i + 1 + line, "pos": pos, "rule": rule}
-            for i in range(0, len(codes), 2)
-            for line, pos, rule in _couplet_violations(codes[i], codes[i + 1], kinds[i], kinds[i + 1], strict, i == 0)]
+def _violations(codes: list[str], kinds: tuple[str, ...], strict: bool) -> list[dict]:
+    out = []
+    size = len(codes[0])
+    for i, (line_codes, kind) in enumerate(zip(codes, kinds)):
+        rescued = i % 2 == 0 and kind == "a" and line_totals(line_codes, strict)[2] and line_totals(codes[i + 1], strict)[3]
+        label = DUI if i == 0 or i % 2 else NIAN
+        for pos, rule in _line_violations(line_codes, kind, strict, label):
+            if not (rescued and pos == size - 1 and rule in (PATTERN, label)):
+                out.append({"line": i + 1, "pos": pos, "rule": rule})
+    return out
 
 
 @lru_cache(maxsize=1 << 16)
-def _couplet_violations(out_codes: str, in_codes: str, out_kind: str, in_kind: str, strict: bool,
-                        opens_poem: bool) -> tuple[tuple[int, int, str], ...]:
-    """(line 0/1, 1-based position, rule) of every violation in one couplet."""
-    out = []
-    size = len(out_codes)
-    for j, (line_codes, kind) in enumerate(((out_codes, out_kind), (in_codes, in_kind))):
-        line = check_line(line_codes, kind, strict)
-        rescued = j == 0 and not strict and rescues(line, kind, in_codes)
-        for pos, rule in line.fails:
-            if rescued and (pos, rule) == (size - 2, PATTERN):
-                continue
-            if rule == PATTERN:
-                rule = _structural_rule(line_codes, kind, DUI if j or opens_poem else NIAN, strict)
-            out.append((j, pos + 1, rule))
-    return tuple(out)
+def _line_violations(codes: str, kind: str, strict: bool, label: str) -> tuple[tuple[int, str], ...]:
+    """(1-based position, rule) of every violation in one line; ``label`` names a misplaced line."""
+    line = check_line(codes, kind, strict)
+    rule = _structural_rule(codes, kind, label, strict) if any(r == PATTERN for _, r in line.fails) else PATTERN
+    return tuple((pos + 1, rule if r == PATTERN else r) for pos, r in line.fails)
 
 
 def _structural_rule(codes: str, kind: str, rule: str, strict: bool) -> str:

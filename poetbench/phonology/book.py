@@ -16,14 +16,26 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy as np
+
 from poetbench.phonology import modern, pingshui
 from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
 from poetbench.phonology.tables import PINGSHUI_NEIGHBOURS, XINYUN_APICAL_INITIALS, XINYUN_GROUPS
 from poetbench.text.script import to_simplified
 
 BOOKS = ("pingshui", "xinyun")
-_TONE_CODES = frozenset((PING, ZE, EITHER))
-_CODES_AND_BREAK = _TONE_CODES | {"\n"}
+
+
+class GroupTable(dict):
+    """Character -> the 平声 rhyme groups it can rhyme in, filled on demand by ``compute``."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, char: str) -> tuple[str, ...]:
+        groups = self[char] = self._compute(char)
+        return groups
 
 
 class RhymeBook:
@@ -33,10 +45,21 @@ class RhymeBook:
 
     def __init__(self, classes: dict[str, str], default: dict[str, str], fallback: frozenset[str],
                  entering: frozenset[str]):
-        self._translate = str.maketrans(classes)
-        self._default = default  # class to use when no word decides an undecided character
+        # Tables indexed by code point; anything past them or absent from them is unknown.
+        size = max(map(ord, classes)) + 2
+        self._codes = np.full(size, ord(UNKNOWN), dtype=np.uint8)
+        for char, code in classes.items():
+            self._codes[ord(char)] = ord(code)
+        self._codes[ord("\n")] = ord("\n")
+        # Undecided characters no word settles: the class of their common reading (fallback
+        # and 中华新韵 characters), else they stay undecided.
+        self._default = np.full(size, ord(EITHER), dtype=np.uint8)
+        for char, code in default.items():
+            self._default[ord(char)] = ord(code)
+        # Characters with a 入声 reading: a modern tone 1-2 decides nothing for them.
+        self._entering = np.zeros(size, dtype=bool)
+        self._entering[[ord(c) for c in entering]] = True
         self.fallback = fallback  # characters whose tone is the modern one (pingshui only)
-        self._entering = entering  # characters with a 入声 reading: modern tone 1-2 decides nothing
         self._words = modern.word_tones(classical=self.name == "pingshui")
 
     def line_tones(self, line: str) -> str:
@@ -45,32 +68,28 @@ class RhymeBook:
 
     def poem_tones(self, lines: list[str]) -> list[str]:
         """Tone codes of every line; undecided characters are settled by the words they are in."""
-        text = "\n".join(lines)
-        codes = text.translate(self._translate)
-        if not (_TONE_CODES.isdisjoint(text) and _CODES_AND_BREAK.issuperset(codes)):
-            codes = "".join(c if c != o or c == "\n" else UNKNOWN for o, c in zip(text, codes))
-        if EITHER in codes:
-            codes = self._settle(text, codes)
-        return codes.split("\n")
+        return self.many_poem_tones([lines])[0]
 
-    def _settle(self, text: str, codes: str) -> str:
-        out = list(codes)
-        tone_in_word = self._words.tone
-        i = codes.find(EITHER)
-        while i >= 0:
-            tone = tone_in_word(text, i)
-            if tone == 3 or tone == 4:
-                out[i] = ZE
-            elif (tone == 1 or tone == 2) and text[i] not in self._entering:
-                out[i] = PING
-            else:
-                out[i] = self._default.get(text[i], EITHER)
-            i = codes.find(EITHER, i + 1)
-        return "".join(out)
+    def many_poem_tones(self, poems: list[list[str]]) -> list[list[str]]:
+        """``poem_tones`` of many poems in one pass of table lookups over all their text."""
+        text = "\n".join("\n".join(lines) for lines in poems if lines)
+        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        codes = self._codes[np.minimum(points, len(self._codes) - 1)]
+        undecided = np.flatnonzero(codes == ord(EITHER))
+        if len(undecided):
+            tones = self._words.tones_at(text, points, undecided)
+            chars = points[undecided]
+            codes[undecided] = np.where(
+                (tones == 3) | (tones == 4), ord(ZE),
+                np.where(((tones == 1) | (tones == 2)) & ~self._entering[chars], ord(PING), self._default[chars]))
+        flat = iter(codes.tobytes().decode("ascii").split("\n"))
+        return [[next(flat) for _ in lines] for lines in poems]
+
+    groups: GroupTable  # character -> 平声 rhyme groups; ``groups[c]`` is a plain dict lookup
 
     def level_groups(self, char: str) -> tuple[str, ...]:
         """The 平声 rhyme groups ``char`` can rhyme in; empty when it has no 平 reading."""
-        raise NotImplementedError
+        return self.groups[char]
 
     def neighbours(self, group: str) -> frozenset[str]:
         """Groups a first line may borrow from (首句借邻韵); always includes ``group``."""
@@ -91,14 +110,12 @@ class Pingshui(RhymeBook):
             classes[char] = EITHER if len(levels) == 2 else PING if levels.pop() else ZE
         entering = frozenset(c for c, rs in readings.items() if any(r.entering for r in rs))
         super().__init__(classes, default, fallback, entering)
-        self._groups = {c: tuple(dict.fromkeys(r.group for r in rs if r.level)) for c, rs in readings.items()}
+        self.groups = GroupTable(lambda char: ())
+        self.groups.update((c, tuple(dict.fromkeys(r.group for r in rs if r.level))) for c, rs in readings.items())
         self._neighbours: dict[str, frozenset[str]] = {}
         for family in PINGSHUI_NEIGHBOURS:
             for group in family:
                 self._neighbours[group] = self._neighbours.get(group, frozenset()) | frozenset(family)
-
-    def level_groups(self, char: str) -> tuple[str, ...]:
-        return self._groups.get(char, ())
 
     def neighbours(self, group: str) -> frozenset[str]:
         return self._neighbours.get(group, frozenset()) | {group}
@@ -110,9 +127,9 @@ class Xinyun(RhymeBook):
 
     def __init__(self):
         super().__init__(*modern.modern_classes(), frozenset(), frozenset())
+        self.groups = GroupTable(self._final_groups)
 
-    @lru_cache(maxsize=None)
-    def level_groups(self, char: str) -> tuple[str, ...]:
+    def _final_groups(self, char: str) -> tuple[str, ...]:
         groups = []
         for initial, final in modern.level_finals(to_simplified(char)):
             if final == "i" and initial in XINYUN_APICAL_INITIALS:

@@ -84,11 +84,10 @@ _SENTENCE_RE = re.compile(r"[^。！？!?]*[。！？!?]*")
 # Anything that can make extraction do more than split lines: markers, brackets, colons.
 _MARKERS = _both_scripts(PREAMBLE_MARKERS + COMMENTARY_MARKERS + WEAK_COMMENTARY_MARKERS)
 _SIGNS = "《（(【[〔:：—-－"
-_FIRST_CHARS = frozenset(w[0] for w in _MARKERS) | frozenset(_SIGNS)
-_NEEDS_WORK_RE = re.compile(_trie(_MARKERS) + "|[" + re.escape(_SIGNS) + "]")
+_NEEDS_WORK_RE = re.compile(_trie(_MARKERS | set(_SIGNS)))
 
 
-@dataclass
+@dataclass(slots=True)
 class Extraction:
     """The verse found in a raw output, with what was removed around it."""
 
@@ -106,7 +105,7 @@ def extract_poem(raw: str) -> Extraction:
     """Return the poem inside ``raw`` and record the preamble, title, commentary and notes."""
     if not isinstance(raw, str):
         raise TypeError(f"expected text, got {type(raw).__name__}")
-    if _FIRST_CHARS.isdisjoint(raw) or not _NEEDS_WORK_RE.search(raw):
+    if not _NEEDS_WORK_RE.search(raw):
         return Extraction(raw=raw, poem=raw.strip(), lines=split_lines(raw), removed={})
 
     removed: dict[str, list[str]] = {"preamble": [], "title": [], "commentary": [], "notes": []}
