@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import sys
 import tempfile
@@ -11,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+
+import orjson
 
 
 class InputError(Exception):
@@ -53,8 +54,8 @@ def read_rows(path: str) -> Iterator[Row]:
             if not text:
                 continue
             try:
-                data = json.loads(text)
-            except ValueError as exc:
+                data = orjson.loads(text)
+            except orjson.JSONDecodeError as exc:
                 yield Row(number, None, f"{path}:{number}: malformed JSON ({exc}); each line must be one JSON object", text)
                 continue
             if not isinstance(data, dict):
@@ -69,7 +70,8 @@ def read_rows(path: str) -> Iterator[Row]:
 
 
 def dumps(obj) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    """One compact JSON line, non-ASCII kept as is."""
+    return orjson.dumps(obj).decode("utf-8")
 
 
 @contextlib.contextmanager

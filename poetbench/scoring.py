@@ -67,9 +67,10 @@ class Scorer:
 
     def score_many(self, texts: list[str], forms: list[str | None] | None = None) -> list[dict]:
         """Score records of many poems; tones are looked up for all of them in one pass."""
-        return [analysis.record for analysis in self._measure(texts, forms, detail=False)]
+        return self._measure(texts, forms, detail=False)
 
-    def _measure(self, texts: list[str], forms: list[str | None] | None, detail: bool) -> list[Analysis]:
+    def _measure(self, texts: list[str], forms: list[str | None] | None, detail: bool) -> list:
+        """Score records (``detail=False``) or Analyses (``detail=True``) of ``texts``."""
         forms = forms or [None] * len(texts)
         for form in set(forms) - {None}:
             if form not in form_metric.FORMS:
@@ -77,23 +78,26 @@ class Scorer:
         extractions = [extract_poem(text) for text in texts]
         records = [form_metric.score(e.lines, form) for e, form in zip(extractions, forms)]
         regulated = [i for i, record in enumerate(records) if record["form"] in form_metric.REGULATED]
-        tones = dict(zip(regulated, self.book.many_poem_tones([extractions[i].lines for i in regulated])))
-        out = []
-        for i, (extraction, record) in enumerate(zip(extractions, records)):
+        lines = [extractions[i].lines for i in regulated]
+        codes = self.book.many_poem_tones(lines)
+        tones = tone_pattern.check_many(codes, self.strict)
+        rhymes = [rhyme_metric.check(*args, self.book, detail) for args in zip(lines, codes)]
+        for record in records:
             record.update(_LATER)
-            codes = tones.get(i, [])
-            tone = rhyme = None
-            if codes:
-                tone = tone_pattern.check(codes, self.strict)
-                rhyme = rhyme_metric.check(extraction.lines, codes, self.book, detail)
-                record["tone_conformity"] = tone.conformity
-                record["tone_ok"] = tone.ok
-                record["tone_violations"] = tone.violations
-                record["rhyme_ok"] = rhyme.ok
-                record["rhyme_rate"] = rhyme.rate
-                record["rhyme_group"] = rhyme.group
-            out.append(Analysis(extraction=extraction, codes=codes, tone=tone, rhyme=rhyme, record=record))
-        return out
+        for i, tone, rhyme in zip(regulated, tones, rhymes):
+            record = records[i]
+            record["tone_conformity"] = tone.conformity
+            record["tone_ok"] = tone.ok
+            record["tone_violations"] = tone.violations
+            record["rhyme_ok"] = rhyme.ok
+            record["rhyme_rate"] = rhyme.rate
+            record["rhyme_group"] = rhyme.group
+        if not detail:
+            return records
+        analyses = [Analysis(extraction=e, codes=[], tone=None, rhyme=None, record=r) for e, r in zip(extractions, records)]
+        for i, code, tone, rhyme in zip(regulated, codes, tones, rhymes):
+            analyses[i].codes, analyses[i].tone, analyses[i].rhyme = code, tone, rhyme
+        return analyses
 
 
 def score(text: str, book: str = "pingshui", strict: bool = False, form: str | None = None) -> dict:
@@ -107,22 +111,36 @@ class RowStats:
     errors: int = 0
 
 
-def score_row(scorer: Scorer, row: dict, field: str = "text") -> dict:
-    """The input row plus ``scores`` and ``signature``, or plus ``error`` when it cannot be scored."""
+SCORE_CHUNK = 1000  # rows scored per score_many call when scoring a file
+
+
+def row_problem(row: dict, field: str = "text") -> str | None:
+    """Why ``row`` cannot be scored, or None when it can."""
     text = row.get(field)
     if text is None:
-        return {**row, "error": f"no {field!r} field; name the poem's field with --field"}
+        return f"no {field!r} field; name the poem's field with --field"
     if not isinstance(text, str):
-        return {**row, "error": f"field {field!r} is {type(text).__name__}, not text"}
+        return f"field {field!r} is {type(text).__name__}, not text"
     form = row.get("form")
     if form is not None and form not in form_metric.FORMS:
-        return {**row, "error": f"unknown form {form!r}; use one of {', '.join(form_metric.FORMS)} or null"}
-    return {**row, "scores": scorer.score(text, form), "signature": scorer.signature}
+        return f"unknown form {form!r}; use one of {', '.join(form_metric.FORMS)} or null"
+    return None
+
+
+def score_row(scorer: Scorer, row: dict, field: str = "text") -> dict:
+    """The input row plus ``scores`` and ``signature``, or plus ``error`` when it cannot be scored."""
+    problem = row_problem(row, field)
+    if problem:
+        return {**row, "error": problem}
+    return {**row, "scores": scorer.score(row[field], row.get("form")), "signature": scorer.signature}
 
 
 def score_rows(scorer: Scorer, source: str, target: str | None, field: str = "text",
                progress: bool = False) -> RowStats:
-    """Score a JSONL file (``-`` for stdin) into ``target`` (atomic; stdout when None)."""
+    """Score a JSONL file (``-`` for stdin) into ``target`` (atomic; stdout when None).
+
+    Rows are scored ``SCORE_CHUNK`` at a time; every input row gives one output row, in order.
+    """
     from poetbench import jsonl
 
     stats = RowStats()
@@ -132,14 +150,29 @@ def score_rows(scorer: Scorer, source: str, target: str | None, field: str = "te
 
         rows = tqdm(rows, unit=" poems", desc="scoring", file=sys.stderr)
     with jsonl.atomic_writer(target) as out:
-        for row in rows:
-            if row.data is None:
-                result = {"line": row.line, "raw": row.raw, "error": row.error}
-            else:
-                result = score_row(scorer, row.data, field)
-                if "error" in result:
-                    result["error"] = f"{source}:{row.line}: {result['error']}"
-            stats.errors += "error" in result
-            stats.scored += "error" not in result
-            out.write(jsonl.dumps(result) + "\n")
+        for chunk in _chunks(rows, SCORE_CHUNK):
+            problems = [row.error if row.data is None else row_problem(row.data, field) for row in chunk]
+            good = [row.data for row, problem in zip(chunk, problems) if problem is None]
+            records = iter(scorer.score_many([data[field] for data in good], [data.get("form") for data in good]))
+            for row, problem in zip(chunk, problems):
+                if row.data is None:
+                    result = {"line": row.line, "raw": row.raw, "error": problem}
+                elif problem:
+                    result = {**row.data, "error": f"{source}:{row.line}: {problem}"}
+                else:
+                    result = {**row.data, "scores": next(records), "signature": scorer.signature}
+                stats.errors += problem is not None
+                stats.scored += problem is None
+                out.write(jsonl.dumps(result) + "\n")
     return stats
+
+
+def _chunks(items, size: int):
+    chunk = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

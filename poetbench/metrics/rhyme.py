@@ -33,12 +33,16 @@ def check(lines: list[str], codes: list[str], book: RhymeBook, detail: bool = Fa
     """Rhyme of lines already known to be regulated (even count, one length)."""
     groups_of = book.groups
     endings = [() if codes[i][-1] == ZE else groups_of[lines[i][-1]] for i in range(1, len(lines), 2)]
-    votes: dict[str, int] = {}
-    for groups in endings:
-        for group in groups:
-            votes[group] = votes.get(group, 0) + 1
-    group = max(votes, key=votes.get) if votes else None  # ties: the group seen first
-    hits = votes.get(group, 0)
+    shared = set(endings[0]).intersection(*endings[1:])
+    if shared:  # the usual case: one group holds every even line
+        group, hits = next(g for g in endings[0] if g in shared), len(endings)
+    else:
+        votes: dict[str, int] = {}
+        for groups in endings:
+            for g in groups:
+                votes[g] = votes.get(g, 0) + 1
+        group = max(votes, key=votes.get) if votes else None  # ties: the group seen first
+        hits = votes.get(group, 0)
     first = () if codes[0][-1] == ZE else groups_of[lines[0][-1]]
     first_rhymes = bool(group and first) and group in first
     borrowed = bool(group and first) and not first_rhymes and not book.neighbours(group).isdisjoint(first)

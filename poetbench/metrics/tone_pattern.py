@@ -39,7 +39,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
+import numpy as np
+
+from poetbench import cache
 from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
 
 BASE5 = {"a": "ZZPPZ", "b": "PPZZP", "c": "PPPZZ", "d": "ZZZPP"}
@@ -116,33 +120,53 @@ def rescues(out_line: LineCheck, out_kind: str, in_codes: str) -> bool:
 
 
 # Which base kind each of the four templates (in FIRST_COUPLETS order) gives a line, by the
-# line's place: the first two lines, then lines 3, 4, 5, … by their index modulo 4.
-_PLACES = {"line1": "adcb", "line2": "bbdd", 0: "aacc", 1: "bbdd", 2: "ccaa", 3: "ddbb"}
-_FIELD = 1 << 16  # packed counters: (checks, fails) for each of the 4 templates, 16 bits each
+# line's place: lines 3, 4, 5, … by their index modulo 4 (places 0-3), then line 1 (place 4)
+# and line 2 (place 5).
+_PLACES = ("aacc", "bbdd", "ccaa", "ddbb", "adcb", "bbdd")
+# Places x templates where the line is an a-line: a rescued couplet (对句相救) takes one fail off.
+_IS_A = np.array([[kind == "a" for kind in kinds] for kinds in _PLACES], dtype=np.int32)
+_CODE_DIGIT = np.full(256, 3, dtype=np.int64)  # tone code byte -> base-4 digit (P Z A ?)
+for _digit, _code in enumerate((PING, ZE, EITHER, UNKNOWN)):
+    _CODE_DIGIT[ord(_code)] = _digit
 
 
-def _pack(counts) -> int:
-    """Pack (checks, fails) pairs of the four templates into one integer."""
-    return sum(c * _FIELD ** (2 * t) + f * _FIELD ** (2 * t + 1) for t, (c, f) in enumerate(counts))
+def _decode(key: int, size: int) -> str:
+    return "".join((PING, ZE, EITHER, UNKNOWN)[(key >> (2 * (size - 1 - k))) & 3] for k in range(size))
 
 
-@lru_cache(maxsize=1 << 16)
-def line_totals(codes: str, strict: bool) -> tuple[dict, int, bool, bool]:
-    """What one line adds to each template's (checks, fails), for every place it can stand in.
+class LineTable:
+    """Every line of one size, as a base-4 key of its tone codes, with what it adds to each
+    template's (checks, fails) at every place. Built whole (4**size lines) and cached on disk."""
 
-    Returns ``(packed, unknown, broken_a, rescues)``: ``packed`` maps a place (see _PLACES) to
-    the line's packed counts, so a poem's totals are plain integer sums over its lines;
-    ``broken_a`` and ``rescues`` are the two halves of 对句相救, settled per couplet.
-    """
-    lines = {kind: check_line(codes, kind, strict) for kind in "abcd"}
-    packed = {place: _pack((lines[k].checks, len(lines[k].fails)) for k in kinds) for place, kinds in _PLACES.items()}
-    size = len(codes)
-    broken_a = not strict and (size - 2, PATTERN) in lines["a"].fails
-    return packed, lines["a"].unknown, broken_a, _fits(codes[size - 3], PING)
+    def __init__(self, size: int, strict: bool):
+        self.size, self.strict = size, strict
+        rows = 4 ** size
+        self.counts = np.zeros((rows, len(_PLACES), 4, 2), dtype=np.int32)  # place, template, (checks, fails)
+        self.unknown = np.zeros(rows, dtype=np.int32)
+        self.broken_a = np.zeros(rows, dtype=bool)  # an a-line broken at its second-to-last position…
+        self.rescues = np.zeros(rows, dtype=bool)  # …and a next line that can rescue it (平 third from last)
+        for key in range(rows):
+            self._fill(key)
+
+    def keys(self, flat_codes: str) -> np.ndarray:
+        """The key of every line in ``flat_codes`` (lines of this size, back to back)."""
+        digits = _CODE_DIGIT[np.frombuffer(flat_codes.encode("ascii"), dtype=np.uint8)].reshape(-1, self.size)
+        return digits @ (4 ** np.arange(self.size - 1, -1, -1, dtype=np.int64))
+
+    def _fill(self, key: int) -> None:
+        codes = _decode(key, self.size)
+        lines = {kind: check_line(codes, kind, self.strict) for kind in "abcd"}
+        for place, kinds in enumerate(_PLACES):
+            self.counts[key, place] = [(lines[k].checks, len(lines[k].fails)) for k in kinds]
+        self.unknown[key] = lines["a"].unknown
+        self.broken_a[key] = not self.strict and (self.size - 2, PATTERN) in lines["a"].fails
+        self.rescues[key] = _fits(codes[self.size - 3], PING)
 
 
-# A rescued couplet takes one fail off every template that makes its first line an a-line.
-_RESCUE = {place: _pack((0, 1) if kind == "a" else (0, 0) for kind in kinds) for place, kinds in _PLACES.items()}
+@lru_cache(maxsize=None)
+def _line_table(size: int, strict: bool) -> LineTable:
+    key = cache.fingerprint([Path(__file__)], ["numpy"])
+    return cache.cached(f"lines-{size}-{'strict' if strict else 'lenient'}", key, lambda: LineTable(size, strict))
 
 
 @lru_cache(maxsize=None)
@@ -189,49 +213,69 @@ class ToneResult:
 
 def check(codes: list[str], strict: bool = False) -> ToneResult | None:
     """Measure tone-coded lines against the best-fitting template; None if not 近体诗-shaped."""
-    n = len(codes)
-    if n < 4 or n % 2 or len(codes[0]) not in (5, 7) or len(set(map(len, codes))) != 1:
-        return None
-    rows = [line_totals(c, strict) for c in codes]
-    total = rows[0][0]["line1"] + rows[1][0]["line2"]
-    unknown = rows[0][1] + rows[1][1]
-    if rows[0][2] and rows[1][3]:
-        total -= _RESCUE["line1"]
-    for i in range(2, n):
-        packed, line_unknown, broken_a, _ = rows[i]
-        total += packed[i & 3]
-        unknown += line_unknown
-        if broken_a and not i & 1 and rows[i + 1][3]:
-            total -= _RESCUE[i & 3]
-    best = None
-    for t in range(4):
-        total, checks = divmod(total, _FIELD)
-        total, fails = divmod(total, _FIELD)
-        key = ((checks - fails) / checks if checks else 0.0, -fails)
-        if best is None or key > best[0]:
-            best = (key, t, checks, fails)
-    _, t, checks, fails = best
-    kinds = _kinds(t, n)
-    return ToneResult(
-        codes=codes,
-        kinds=kinds,
-        strict=strict,
-        conformity=(checks - fails) / checks if checks else None,
-        ok=False if fails else (None if unknown or not checks else True),
-        violations=_violations(codes, kinds, strict) if fails else [],
-    )
+    return check_many([codes], strict)[0]
 
 
-def _violations(codes: list[str], kinds: tuple[str, ...], strict: bool) -> list[dict]:
+def check_many(poems: list[list[str]], strict: bool = False) -> list[ToneResult | None]:
+    """``check`` for many poems at once: the template search runs on arrays, one pass per size."""
+    results: list[ToneResult | None] = [None] * len(poems)
+    for size in (5, 7):
+        chosen = [k for k, codes in enumerate(poems) if len(codes) >= 4 and not len(codes) % 2
+                  and len(codes[0]) == size and len(set(map(len, codes))) == 1]
+        if chosen:
+            for k, result in zip(chosen, _search([poems[k] for k in chosen], size, strict)):
+                results[k] = result
+    return results
+
+
+def _search(poems: list[list[str]], size: int, strict: bool) -> list[ToneResult]:
+    table = _line_table(size, strict)
+    keys = table.keys("".join("".join(codes) for codes in poems))
+    counts = np.array([len(codes) for codes in poems])
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    index = np.arange(len(keys)) - np.repeat(starts, counts)  # a line's index in its poem
+    place = np.where(index < 2, index + 4, index & 3)
+    lines = table.counts[keys, place]  # line, template, (checks, fails)
+    following = keys[np.minimum(np.arange(len(keys)) + 1, len(keys) - 1)]  # pairs stay in one poem
+    rescued = (index % 2 == 0) & table.broken_a[keys] & table.rescues[following]
+    lines[:, :, 1] -= rescued[:, None] * _IS_A[place]
+    totals = np.add.reduceat(lines, starts, axis=0)  # poem, template, (checks, fails)
+    unknown = np.add.reduceat(table.unknown[keys], starts)
+    checks, fails = totals[:, :, 0], totals[:, :, 1]
+    # Best template: highest share of passing checks, then fewest fails, then the first.
+    passing, base = np.where(checks > 0, checks - fails, 0), np.maximum(checks, 1)
+    rows = np.arange(len(poems))
+    best = np.zeros(len(poems), dtype=np.intp)
+    for t in range(1, 4):
+        mine, theirs = passing[:, t] * base[rows, best], passing[rows, best] * base[:, t]
+        best = np.where((mine > theirs) | ((mine == theirs) & (fails[:, t] < fails[rows, best])), t, best)
     out = []
-    size = len(codes[0])
-    for i, (line_codes, kind) in enumerate(zip(codes, kinds)):
-        rescued = i % 2 == 0 and kind == "a" and line_totals(line_codes, strict)[2] and line_totals(codes[i + 1], strict)[3]
-        label = DUI if i == 0 or i % 2 else NIAN
-        for pos, rule in _line_violations(line_codes, kind, strict, label):
-            if not (rescued and pos == size - 1 and rule in (PATTERN, label)):
-                out.append({"line": i + 1, "pos": pos, "rule": rule})
+    for codes, t, n_checks, n_fails, n_unknown in zip(
+            poems, best.tolist(), checks[rows, best].tolist(), fails[rows, best].tolist(), unknown.tolist()):
+        out.append(ToneResult(
+            codes=codes,
+            kinds=_kinds(t, len(codes)),
+            strict=strict,
+            conformity=(n_checks - n_fails) / n_checks if n_checks else None,
+            ok=False if n_fails else (None if n_unknown or not n_checks else True),
+            violations=[],
+        ))
+    # Violations, for the lines that fail under their poem's template only.
+    poem_of_line = np.repeat(rows, counts)
+    failing = np.flatnonzero(lines[np.arange(len(keys)), best[poem_of_line], 1] > 0)
+    for line, poem, i in zip(failing.tolist(), poem_of_line[failing].tolist(), index[failing].tolist()):
+        result = out[poem]
+        result.violations.extend(_line_report(result.codes, result.kinds, i, strict, bool(rescued[line])))
     return out
+
+
+def _line_report(codes: list[str], kinds: tuple[str, ...], i: int, strict: bool, rescued: bool) -> list[dict]:
+    """The violations of line ``i`` (0-based); ``rescued``: its 对句相救 fail is excused."""
+    label = DUI if i == 0 or i % 2 else NIAN
+    last_but_one = len(codes[i]) - 1  # 1-based position of the rescued character
+    return [{"line": i + 1, "pos": pos, "rule": rule}
+            for pos, rule in _line_violations(codes[i], kinds[i], strict, label)
+            if not (rescued and kinds[i] == "a" and pos == last_but_one and rule in (PATTERN, label))]
 
 
 @lru_cache(maxsize=1 << 16)

