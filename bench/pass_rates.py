@@ -6,7 +6,8 @@ For every poem of a regulated shape (4 or 8 lines of 5 or 7 characters) it print
 that pass the tone check, the rhyme check and both, in lenient and strict mode; then the same
 poems with their characters shuffled (line lengths kept), and the agreement between the
 Traditional text and its Simplified form (OpenCC t2s). `tests/test_validation.py` asserts
-thresholds on the same numbers.
+thresholds on the same numbers. The last two columns give the peer checker's 平仄 verdict
+(``pingshui_rhyme``'s ``check_poem_pingze_meter``) on the Traditional and Simplified text.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import json
 import random
 from collections import defaultdict
 from pathlib import Path
+
+from peer import peer_checker, peer_meter_ok
 
 from poetbench.scoring import Scorer
 from poetbench.text.controls import shuffle_characters
@@ -42,8 +45,14 @@ def measure(poems: list[str], seed: int = 0) -> dict:
     lenient, strict = Scorer(), Scorer(strict=True)
     rng = random.Random(seed)
     rows = defaultdict(lambda: defaultdict(int))
-    for text in poems:
-        record = lenient.score(text)
+    records = lenient.score_many(poems)
+    stricter = strict.score_many(poems)
+    controls = lenient.score_many([shuffle_characters(text, rng) for text in poems])
+    simplified_text = [to_simplified(text) for text in poems]
+    simplified = lenient.score_many(simplified_text)
+    peer = peer_checker()
+    for text, simple_text, record, strict_record, control, simple in zip(
+            poems, simplified_text, records, stricter, controls, simplified):
         shape = record["form"]
         if shape not in SHAPES:
             continue
@@ -53,13 +62,13 @@ def measure(poems: list[str], seed: int = 0) -> dict:
             row["tone"] += record["tone_ok"] is True
             row["rhyme"] += record["rhyme_ok"] is True
             row["both"] += bool(record["tone_ok"] and record["rhyme_ok"])
-            row["strict_tone"] += strict.score(text)["tone_ok"] is True
-            control = lenient.score(shuffle_characters(text, rng))
+            row["strict_tone"] += strict_record["tone_ok"] is True
             row["shuffled_tone"] += control["tone_ok"] is True
             row["shuffled_rhyme"] += control["rhyme_ok"] is True
             row["shuffled_both"] += bool(control["tone_ok"] and control["rhyme_ok"])
-            simplified = lenient.score(to_simplified(text))
-            row["same_verdict"] += (simplified["tone_ok"], simplified["rhyme_ok"]) == (record["tone_ok"], record["rhyme_ok"])
+            row["same_verdict"] += (simple["tone_ok"], simple["rhyme_ok"]) == (record["tone_ok"], record["rhyme_ok"])
+            row["peer_tone_trad"] += peer_meter_ok(peer, text)
+            row["peer_tone_simp"] += peer_meter_ok(peer, simple_text)
     return {group: {k: (v if k == "n" else v / row["n"]) for k, v in row.items()} for group, row in rows.items()}
 
 
@@ -69,7 +78,8 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1, help="take every K-th poem (default: all)")
     args = parser.parse_args()
     rates = measure(load_tang(args.corpus, args.every))
-    columns = ("n", "tone", "rhyme", "both", "strict_tone", "shuffled_tone", "shuffled_rhyme", "shuffled_both", "same_verdict")
+    columns = ("n", "tone", "rhyme", "both", "strict_tone", "shuffled_tone", "shuffled_rhyme", "shuffled_both",
+               "same_verdict", "peer_tone_trad", "peer_tone_simp")
     print("| shape | " + " | ".join(columns) + " |")
     print("|" + "---|" * (len(columns) + 1))
     for group in SHAPES + ("ping-rhymed", "all"):

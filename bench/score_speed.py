@@ -19,32 +19,18 @@ The CLI is timed once, cold, as a user runs it.
 from __future__ import annotations
 
 import argparse
-import importlib.resources
 import json
 import subprocess
 import sys
 import tempfile
 import time
-import types
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from pass_rates import DEFAULT_CORPUS, load_tang  # noqa: E402
+from peer import peer_checker  # noqa: E402
 
 from poetbench.scoring import Scorer  # noqa: E402
-
-
-def peer_checker():
-    """The peer, importable even where setuptools no longer ships ``pkg_resources``."""
-    try:
-        import pkg_resources  # noqa: F401
-    except ImportError:  # the peer only calls resource_filename(__name__, 'data/…')
-        shim = types.ModuleType("pkg_resources")
-        shim.resource_filename = lambda package, name: str(importlib.resources.files(package.rpartition(".")[0]) / name)
-        sys.modules["pkg_resources"] = shim
-    from pingshui_rhyme import PoemStructureChecker
-
-    return PoemStructureChecker()
 
 
 def best_rate(run, poems: list[str], repeat: int) -> float:
@@ -58,7 +44,7 @@ def best_rate(run, poems: list[str], repeat: int) -> float:
     return best
 
 
-def run_ours(poems: list[str], scorer=Scorer(), batch: int = 1000) -> None:
+def run_ours(poems: list[str], scorer: Scorer, batch: int = 1000) -> None:
     for start in range(0, len(poems), batch):
         scorer.score_many(poems[start:start + batch])
 
@@ -97,7 +83,8 @@ def main() -> None:
     checker = peer_checker()
     crashes = run_peer(poems, checker)
     peer = best_rate(lambda p: run_peer(p, checker), poems, args.repeat)
-    ours = best_rate(run_ours, poems, args.repeat)
+    scorer = Scorer()
+    ours = best_rate(lambda p: run_ours(p, scorer), poems, args.repeat)
     cli = time_cli(poems)
     print(f"poems                      {len(poems)}")
     print(f"poetbench in process       {ours:9.0f} poems/s  (every rule)")

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).parent))  # tests/poems.py
-
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))  # tests/poems.py
+sys.path.insert(0, str(REPO))  # bench/peer.py, the peer checker we compare against
 CORPUS = Path(os.environ.get("POETBENCH_CORPUS", REPO.parent / "shared" / "data" / "chinese-poetry"))
 
 

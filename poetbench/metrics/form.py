@@ -52,7 +52,7 @@ def _detect(n: int, size: int, count: int) -> str:
 
 def score(lines: list[str], requested_form: str | None = None) -> dict:
     """Form keys of the score record for a poem already split into lines."""
-    lengths = [len(line) for line in lines]
+    lengths = list(map(len, lines))
     if lengths:
         size, count = _mode(lengths)
         form, regularity = _detect(len(lengths), size, count), count / len(lengths)

@@ -35,7 +35,8 @@ def check(lines: list[str], codes: list[str], book: RhymeBook, detail: bool = Fa
     endings = [() if codes[i][-1] == ZE else groups_of[lines[i][-1]] for i in range(1, len(lines), 2)]
     shared = set(endings[0]).intersection(*endings[1:])
     if shared:  # the usual case: one group holds every even line
-        group, hits = next(g for g in endings[0] if g in shared), len(endings)
+        group = [g for g in endings[0] if g in shared][0]
+        hits = len(endings)
     else:
         votes: dict[str, int] = {}
         for groups in endings:
@@ -44,9 +45,11 @@ def check(lines: list[str], codes: list[str], book: RhymeBook, detail: bool = Fa
         group = max(votes, key=votes.get) if votes else None  # ties: the group seen first
         hits = votes.get(group, 0)
     first = () if codes[0][-1] == ZE else groups_of[lines[0][-1]]
-    first_rhymes = bool(group and first) and group in first
-    borrowed = bool(group and first) and not first_rhymes and not book.neighbours(group).isdisjoint(first)
-    first_breaks = bool(group and first) and not (first_rhymes or borrowed) and codes[0][-1] != EITHER
+    first_rhymes = borrowed = first_breaks = False
+    if group and first:
+        first_rhymes = group in first
+        borrowed = not first_rhymes and not book.neighbours(group).isdisjoint(first)
+        first_breaks = not (first_rhymes or borrowed) and codes[0][-1] != EITHER
     result = RhymeResult(ok=hits == len(endings) and not first_breaks, rate=hits / len(endings), group=group)
     if detail:
         result.borrowed = borrowed
