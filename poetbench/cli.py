@@ -98,19 +98,21 @@ def _tones(args) -> int:
     from poetbench.phonology.book import get_book
 
     book = get_book(args.book)
+    name = args.file or "stdin"
     if args.file:
         try:
-            stream = open(args.file, encoding="utf-8")
+            stream = open(args.file, "rb")
         except OSError as exc:
             raise InputError(f"{args.file}: cannot read ({exc.strerror}); check the path") from None
     else:
-        stream = sys.stdin
+        stream = sys.stdin.buffer
     with stream:
-        try:
-            for line in stream:
-                print(tone_line(line.rstrip("\r\n"), book))
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{args.file or 'stdin'}: not valid UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
+        for number, raw in enumerate(stream, start=1):
+            try:
+                line = raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as exc:
+                raise InputError(f"{name}:{number}: not valid UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
+            print(tone_line(line, book))
     return 0
 
 

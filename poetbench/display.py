@@ -31,7 +31,8 @@ def check_report(analysis: Analysis, signature: str) -> str:
     record = analysis.record
     lines = analysis.extraction.lines
     out = []
-    shape = f"{record['n_lines']} lines" + (f" of {record['line_lengths'][0]}" if record["length_regularity"] == 1 else "")
+    n = record["n_lines"]
+    shape = f"{n} line{'s' * (n != 1)}" + (f" of {record['line_lengths'][0]}" if record["length_regularity"] == 1 else "")
     out.append(f"form     {record['form']} ({FORM_NAMES[record['form']]}), {shape}")
     tone, rhyme = analysis.tone, analysis.rhyme
     if tone:

@@ -126,3 +126,11 @@ def test_score_row_keeps_the_input_unchanged():
     row = {"text": "國破山河在，城春草木深。感時花濺淚，恨別鳥驚心。", "meta": [1]}
     out = score_row(Scorer(), dict(row))
     assert out["text"] == row["text"] and out["meta"] == [1]
+
+
+def test_tones_names_the_line_of_bad_utf8():
+    proc = subprocess.run([sys.executable, "-m", "poetbench", "tones"], input="床前明月光\n".encode() + b"\xff\xfe\n",
+                          capture_output=True)
+    assert proc.returncode == 2
+    assert proc.stdout.decode() == "平平平仄平\n"
+    assert b"stdin:2: not valid UTF-8" in proc.stderr and b"Traceback" not in proc.stderr

@@ -75,7 +75,7 @@ class RhymeBook:
     def many_poem_tones(self, poems: list[list[str]]) -> list[list[str]]:
         """``poem_tones`` of many poems in one pass of table lookups over all their text."""
         text = "\n".join("\n".join(lines) for lines in poems if lines)
-        points = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         codes = self._codes[np.minimum(points, len(self._codes) - 1)]
         undecided = np.flatnonzero(codes == ord(EITHER))
         if len(undecided):
