@@ -122,7 +122,7 @@ def _check(args) -> int:
 
     text = sys.stdin.read() if args.text == "-" else args.text
     scorer = Scorer(book=args.book, strict=args.strict)
-    print(check_report(scorer.analyse(text, form=args.form), scorer.signature))
+    print(check_report(scorer.analyse(text, form=args.form), scorer.signature, scorer.book))
     return 0
 
 

@@ -26,7 +26,7 @@ def tone_line(line: str, book: RhymeBook) -> str:
     return "".join(TONE_MARK[code] if is_han(char) else char for char, code in zip(line, codes))
 
 
-def check_report(analysis: Analysis, signature: str) -> str:
+def check_report(analysis: Analysis, signature: str, book: RhymeBook) -> str:
     """The human view behind `poetbench check`: tones, broken positions, rhymes and verdict."""
     record = analysis.record
     lines = analysis.extraction.lines
@@ -48,6 +48,9 @@ def check_report(analysis: Analysis, signature: str) -> str:
             out.append("     " + "".join(marks).rstrip() + f"    pattern {_zh(tone.expected[n - 1])}")
     out.append("")
     out.extend(_verdict(analysis))
+    fallback = sorted({ch for line in lines for ch in line if ch in book.fallback})
+    if fallback:
+        out.append(f"fallback {' '.join(fallback)}: not in the {book.name} table; their modern tone is used")
     removed = analysis.extraction.removed
     if removed:
         out.append("removed  " + "; ".join(f"{kind}: {' / '.join(parts)}" for kind, parts in removed.items()))

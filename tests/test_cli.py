@@ -116,6 +116,11 @@ def test_check_shows_tones_breaks_rhymes_and_verdict():
     assert "●" in broken.split("legend")[0] and "tone ok  NO" in broken
 
 
+def test_check_marks_fallback_characters():
+    out = run("check", "她在山中住，云深不知处。").stdout
+    assert "fallback 她" in out
+
+
 def test_help_explains_each_command():
     for command in ("score", "tones", "check"):
         proc = run(command, "--help")
