@@ -51,6 +51,9 @@ def cached(name: str, key: str, build: Callable[[], T]) -> T:
         with os.fdopen(fd, "wb") as stream:
             pickle.dump(value, stream, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, path)
+        for stale in path.parent.glob(f"{name}-*.pickle"):  # entries of older versions
+            if stale != path:
+                stale.unlink(missing_ok=True)
     except OSError:  # a read-only home or a full disk: work without the cache
         try:
             Path(tmp).unlink(missing_ok=True)

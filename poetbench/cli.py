@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--book", choices=("pingshui", "xinyun"), default="pingshui", help=BOOK_HELP)
     score.add_argument("--strict", action="store_true", help="require the 平仄 pattern at every position")
     score.add_argument("--field", default="text", help="the field holding the poem or model output (default: text)")
+    score.add_argument("--reference", metavar="CORPUS",
+                       help="corpus for the copy metrics (copy_overlap, copy_span, verbatim_lines): a chinese-poetry "
+                            "directory or a JSONL file with a 'text' field; without it they are null")
     score.set_defaults(func=_score)
 
     tones = commands.add_parser(
@@ -76,14 +79,25 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--strict", action="store_true", help="require the 平仄 pattern at every position")
     check.add_argument("--form", choices=("wujue", "qijue", "wulv", "qilv", "pailv", "gushi"),
                        help="the form the poem should have (sets form_ok)")
+    check.add_argument("--reference", metavar="CORPUS", help="corpus for the copy metrics (see `score --help`)")
     check.set_defaults(func=_check)
     return parser
 
 
-def _score(args) -> int:
-    from poetbench.scoring import Scorer, score_rows
+def _scorer(args):
+    from poetbench.metrics.copying import ReferenceError
+    from poetbench.scoring import Scorer
 
-    scorer = Scorer(book=args.book, strict=args.strict)
+    try:
+        return Scorer(book=args.book, strict=args.strict, reference=getattr(args, "reference", None))
+    except ReferenceError as exc:
+        raise InputError(str(exc)) from None
+
+
+def _score(args) -> int:
+    from poetbench.scoring import score_rows
+
+    scorer = _scorer(args)
     started = time.perf_counter()
     stats = score_rows(scorer, args.input, args.output, field=args.field, progress=sys.stderr.isatty())
     elapsed = time.perf_counter() - started
@@ -118,10 +132,9 @@ def _tones(args) -> int:
 
 def _check(args) -> int:
     from poetbench.display import check_report
-    from poetbench.scoring import Scorer
 
     text = sys.stdin.read() if args.text == "-" else args.text
-    scorer = Scorer(book=args.book, strict=args.strict)
+    scorer = _scorer(args)
     print(check_report(scorer.analyse(text, form=args.form), scorer.signature, scorer.book))
     return 0
 

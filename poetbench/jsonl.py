@@ -74,15 +74,21 @@ def dumps(obj) -> str:
     return orjson.dumps(obj).decode("utf-8")
 
 
+def dump_lines(objs) -> bytes:
+    """JSONL bytes: one compact line per object, each ending in a newline."""
+    return b"".join(orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE) for obj in objs)
+
+
 @contextlib.contextmanager
-def atomic_writer(path: str | None) -> Iterator[IO[str]]:
+def atomic_writer(path: str | None, binary: bool = False) -> Iterator[IO]:
     """Write to ``path`` through a temporary file renamed into place on success; stdout if None.
 
     A crash or Ctrl-C leaves the previous file untouched and no partial output behind.
     """
     if path is None or path == "-":
-        yield sys.stdout
-        sys.stdout.flush()
+        stream = sys.stdout.buffer if binary else sys.stdout
+        yield stream
+        stream.flush()
         return
     target = Path(path)
     try:
@@ -91,7 +97,7 @@ def atomic_writer(path: str | None) -> Iterator[IO[str]]:
     except OSError as exc:
         raise InputError(f"{path}: cannot write here ({exc.strerror}); choose another -o path") from None
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
+        with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")) as out:
             yield out
         os.replace(tmp, target)
     except OSError as exc:

@@ -15,18 +15,24 @@ import sys
 from dataclasses import dataclass
 
 from poetbench import __version__
+from poetbench.metrics import classical, copying, repetition, tone_pattern
 from poetbench.metrics import form as form_metric
 from poetbench.metrics import rhyme as rhyme_metric
-from poetbench.metrics import tone_pattern
+from poetbench.metrics.adherence import KINDS, Prompt, adherence, drop_given_line
+from poetbench.metrics.chatter import chatter
+from poetbench.metrics.poetscore import poetscores
 from poetbench.phonology.book import BOOKS, get_book
 from poetbench.text.extract import EXTRACT_VERSION, Extraction, extract_poem
+from poetbench.text.batch import TextBatch
 
 SCORE_KEYS = (
     "form", "n_lines", "line_lengths", "length_regularity", "form_ok",
     "tone_conformity", "tone_ok", "tone_violations",
     "rhyme_ok", "rhyme_rate", "rhyme_group",
-    "classical_ratio", "vernacular_markers", "chatter", "distinct_2", "copy_overlap", "adherence",
-    "poetscore",
+    "classical_ratio", "vernacular_markers", "chatter",
+    "distinct_2", "repeated_lines", "loop_bigram_max", "char_overuse", "repetition_ok",
+    "copy_overlap", "copy_span", "verbatim_lines",
+    "adherence", "poetscore",
 )
 _LATER = dict.fromkeys(SCORE_KEYS[5:])  # filled after form's five keys, in this order
 
@@ -43,47 +49,60 @@ class Analysis:
 
 
 class Scorer:
-    """Scores poems with one configuration: rhyme book and tone mode."""
+    """Scores poems with one configuration: rhyme book, tone mode and reference corpus.
 
-    def __init__(self, book: str = "pingshui", strict: bool = False):
+    ``reference``: a corpus path (chinese-poetry directory or JSONL with ``text``) for the copy
+    metrics; without it they are ``None``. ``core_only`` measures form, 平仄 and rhyme alone
+    (the other keys stay ``None``), for speed comparisons with checkers that do only that.
+    """
+
+    def __init__(self, book: str = "pingshui", strict: bool = False, reference: str | None = None,
+                 core_only: bool = False):
         if book not in BOOKS:
             raise ValueError(f"unknown rhyme book {book!r}: choose one of {', '.join(BOOKS)}")
         self.book = get_book(book)
         self.strict = strict
+        self.reference = copying.load_index(str(reference)) if reference else None
+        self.core_only = core_only
 
     @property
     def signature(self) -> str:
         """sacreBLEU-style: two scores are comparable only when their signatures match."""
         tone = "strict" if self.strict else "lenient"
-        return f"poetbench:{__version__}|book={self.book.name}|tone={tone}|extract={EXTRACT_VERSION}"
+        ref = self.reference.name if self.reference else "none"
+        return (f"poetbench:{__version__}|book={self.book.name}|tone={tone}|vocab={classical.VOCAB_VERSION}"
+                f"|extract={EXTRACT_VERSION}|ref={ref}")
 
-    def analyse(self, text: str, form: str | None = None) -> Analysis:
+    def analyse(self, text: str, form: str | None = None, prompt: Prompt | None = None) -> Analysis:
         """Score ``text`` (raw model output or a bare poem) and keep the detail for display."""
-        return self._measure([text], [form], detail=True)[0]
+        return self._measure([text], [_with_form(prompt, form)], detail=True)[0]
 
-    def score(self, text: str, form: str | None = None) -> dict:
+    def score(self, text: str, form: str | None = None, prompt: Prompt | None = None) -> dict:
         """The score record of one poem (keys: ``SCORE_KEYS``). Use ``score_many`` for many."""
-        return self.score_many([text], [form])[0]
+        return self.score_many([text], [_with_form(prompt, form)])[0]
 
-    def score_many(self, texts: list[str], forms: list[str | None] | None = None) -> list[dict]:
-        """Score records of many poems; tones are looked up for all of them in one pass."""
-        return self._measure(texts, forms, detail=False)
+    def score_many(self, texts: list[str], prompts: list[Prompt | None] | None = None) -> list[dict]:
+        """Score records of many poems; the table lookups run once over all of them."""
+        return self._measure(texts, prompts, detail=False)
 
-    def _measure(self, texts: list[str], forms: list[str | None] | None, detail: bool) -> list:
+    def _measure(self, texts: list[str], prompts: list[Prompt | None] | None, detail: bool) -> list:
         """Score records (``detail=False``) or Analyses (``detail=True``) of ``texts``."""
-        forms = forms or [None] * len(texts)
+        prompts = prompts or [None] * len(texts)
+        forms = [p.form if p else None for p in prompts]
         for form in set(forms) - {None}:
             if form not in form_metric.FORMS:
                 raise ValueError(f"unknown form {form!r}: choose one of {', '.join(form_metric.FORMS)}")
         extractions = [extract_poem(text) for text in texts]
         records = [form_metric.score(e.lines, form) for e, form in zip(extractions, forms)]
+        for record in records:
+            record.update(_LATER)
+
+        # 平仄 and rhyme, for regulated shapes, on the text as written.
         regulated = [i for i, record in enumerate(records) if record["form"] in form_metric.REGULATED]
         lines = [extractions[i].lines for i in regulated]
         codes = self.book.many_poem_tones(lines)
         tones = tone_pattern.check_many(codes, self.strict)
         rhymes = [rhyme_metric.check(*args, self.book, detail) for args in zip(lines, codes)]
-        for record in records:
-            record.update(_LATER)
         for i, tone, rhyme in zip(regulated, tones, rhymes):
             record = records[i]
             record["tone_conformity"] = tone.conformity
@@ -92,12 +111,43 @@ class Scorer:
             record["rhyme_ok"] = rhyme.ok
             record["rhyme_rate"] = rhyme.rate
             record["rhyme_group"] = rhyme.group
+
+        if not self.core_only:
+            self._style_and_content(records, extractions, prompts)
         if not detail:
             return records
         analyses = [Analysis(extraction=e, codes=[], tone=None, rhyme=None, record=r) for e, r in zip(extractions, records)]
         for i, code, tone, rhyme in zip(regulated, codes, tones, rhymes):
             analyses[i].codes, analyses[i].tone, analyses[i].rhyme = code, tone, rhyme
         return analyses
+
+    def _style_and_content(self, records: list[dict], extractions: list[Extraction], prompts: list) -> None:
+        """The metrics beyond form, 平仄 and rhyme, measured on the Simplified form."""
+        batch = TextBatch([e.lines for e in extractions], simplify=True)
+        lines = batch.poems
+        columns = repetition.score_many(batch)
+        columns["classical_ratio"] = classical.classical_ratios(batch)
+        columns["vernacular_markers"] = [classical.vernacular_markers("\n".join(poem)) for poem in lines]
+        columns["chatter"] = list(map(chatter, extractions))
+        if self.reference:
+            kept = [drop_given_line(p, poem) for p, poem in zip(prompts, lines)]
+            columns.update(self.reference.score_many(batch if kept == lines else TextBatch(kept)))
+        for key, values in columns.items():
+            for record, value in zip(records, values):
+                record[key] = value
+        for record, prompt, poem in zip(records, prompts, lines):
+            record["adherence"] = adherence(prompt, poem, record["form_ok"])
+        for record, score in zip(records, poetscores(records)):
+            record["poetscore"] = score
+
+
+def _with_form(prompt: Prompt | None, form: str | None) -> Prompt | None:
+    if form is None:
+        return prompt
+    if prompt is None:
+        return Prompt(form=form)
+    prompt.form = form
+    return prompt
 
 
 def score(text: str, book: str = "pingshui", strict: bool = False, form: str | None = None) -> dict:
@@ -124,6 +174,16 @@ def row_problem(row: dict, field: str = "text") -> str | None:
     form = row.get("form")
     if form is not None and form not in form_metric.FORMS:
         return f"unknown form {form!r}; use one of {', '.join(form_metric.FORMS)} or null"
+    kind = row.get("kind")
+    if kind is not None and kind not in KINDS:
+        return f"unknown kind {kind!r}; use one of {', '.join(KINDS)} or null"
+    keywords = row.get("keywords")
+    if keywords is not None and not (isinstance(keywords, str) or
+                                     (isinstance(keywords, list) and all(isinstance(k, str) for k in keywords))):
+        return "keywords must be a list of strings"
+    for key in ("prompt", "given"):
+        if row.get(key) is not None and not isinstance(row[key], str):
+            return f"field {key!r} must be text"
     return None
 
 
@@ -132,7 +192,7 @@ def score_row(scorer: Scorer, row: dict, field: str = "text") -> dict:
     problem = row_problem(row, field)
     if problem:
         return {**row, "error": problem}
-    return {**row, "scores": scorer.score(row[field], row.get("form")), "signature": scorer.signature}
+    return {**row, "scores": scorer.score(row[field], prompt=Prompt.from_row(row)), "signature": scorer.signature}
 
 
 def score_rows(scorer: Scorer, source: str, target: str | None, field: str = "text",
@@ -149,21 +209,23 @@ def score_rows(scorer: Scorer, source: str, target: str | None, field: str = "te
         from tqdm import tqdm
 
         rows = tqdm(rows, unit=" poems", desc="scoring", file=sys.stderr)
-    with jsonl.atomic_writer(target) as out:
+    signature = scorer.signature
+    with jsonl.atomic_writer(target, binary=True) as out:
         for chunk in _chunks(rows, SCORE_CHUNK):
             problems = [row.error if row.data is None else row_problem(row.data, field) for row in chunk]
             good = [row.data for row, problem in zip(chunk, problems) if problem is None]
-            records = iter(scorer.score_many([data[field] for data in good], [data.get("form") for data in good]))
+            records = iter(scorer.score_many([data[field] for data in good], [Prompt.from_row(data) for data in good]))
+            results = []
             for row, problem in zip(chunk, problems):
                 if row.data is None:
-                    result = {"line": row.line, "raw": row.raw, "error": problem}
+                    results.append({"line": row.line, "raw": row.raw, "error": problem})
                 elif problem:
-                    result = {**row.data, "error": f"{source}:{row.line}: {problem}"}
+                    results.append({**row.data, "error": f"{source}:{row.line}: {problem}"})
                 else:
-                    result = {**row.data, "scores": next(records), "signature": scorer.signature}
-                stats.errors += problem is not None
-                stats.scored += problem is None
-                out.write(jsonl.dumps(result) + "\n")
+                    results.append({**row.data, "scores": next(records), "signature": signature})
+            stats.errors += sum(problem is not None for problem in problems)
+            stats.scored += len(good)
+            out.write(jsonl.dump_lines(results))
     return stats
 
 

@@ -25,7 +25,8 @@ def test_score_file_to_file(tmp_path):
     assert row["id"] == 1 and row["text"] == POEM
     assert set(row["scores"]) == set(SCORE_KEYS)
     assert row["scores"]["form"] == "wujue" and row["scores"]["tone_ok"] is True
-    assert row["scores"]["classical_ratio"] is None  # a later metric: null, never a guess
+    assert row["scores"]["copy_overlap"] is None  # no --reference: null, never a guess
+    assert 0.5 < row["scores"]["classical_ratio"] <= 1 and 0 < row["scores"]["poetscore"] <= 100
     assert row["signature"].startswith("poetbench:") and "book=pingshui" in row["signature"]
     assert "scored 1 rows" in proc.stderr
 

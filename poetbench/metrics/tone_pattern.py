@@ -265,25 +265,27 @@ def _search(poems: list[list[str]], size: int, strict: bool) -> list[ToneResult]
     failing = np.flatnonzero(lines[np.arange(len(keys)), best[poem_of_line], 1] > 0)
     for line, poem, i in zip(failing.tolist(), poem_of_line[failing].tolist(), index[failing].tolist()):
         result = out[poem]
-        result.violations.extend(_line_report(result.codes, result.kinds, i, strict, bool(rescued[line])))
+        number = i + 1
+        result.violations.extend(
+            {"line": number, "pos": pos, "rule": rule}
+            for pos, rule in _line_violations(result.codes[i], result.kinds[i], strict, i == 0 or i % 2 == 1,
+                                              bool(rescued[line])))
     return out
 
 
-def _line_report(codes: list[str], kinds: tuple[str, ...], i: int, strict: bool, rescued: bool) -> list[dict]:
-    """The violations of line ``i`` (0-based); ``rescued``: its 对句相救 fail is excused."""
-    label = DUI if i == 0 or i % 2 else NIAN
-    last_but_one = len(codes[i]) - 1  # 1-based position of the rescued character
-    return [{"line": i + 1, "pos": pos, "rule": rule}
-            for pos, rule in _line_violations(codes[i], kinds[i], strict, label)
-            if not (rescued and kinds[i] == "a" and pos == last_but_one and rule in (PATTERN, label))]
-
-
 @lru_cache(maxsize=1 << 16)
-def _line_violations(codes: str, kind: str, strict: bool, label: str) -> tuple[tuple[int, str], ...]:
-    """(1-based position, rule) of every violation in one line; ``label`` names a misplaced line."""
+def _line_violations(codes: str, kind: str, strict: bool, pair_line: bool, rescued: bool) -> tuple[tuple[int, str], ...]:
+    """(1-based position, rule) of every violation in one line.
+
+    ``pair_line``: the line is measured against its pair (失对) rather than the couplet before it
+    (失粘); ``rescued``: the couplet is saved by 对句相救, which excuses this line's broken
+    second-to-last character.
+    """
     line = check_line(codes, kind, strict)
+    label = DUI if pair_line else NIAN
     rule = _structural_rule(codes, kind, label, strict) if any(r == PATTERN for _, r in line.fails) else PATTERN
-    return tuple((pos + 1, rule if r == PATTERN else r) for pos, r in line.fails)
+    excused = (len(codes) - 2, PATTERN) if rescued and kind == "a" else None
+    return tuple((pos + 1, rule if r == PATTERN else r) for pos, r in line.fails if (pos, r) != excused)
 
 
 def _structural_rule(codes: str, kind: str, rule: str, strict: bool) -> str:

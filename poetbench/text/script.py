@@ -1,13 +1,20 @@
 """繁/简 conversion through OpenCC.
 
 Scoring never changes the text it reports: these helpers give a Simplified (or Traditional)
-view used for lookups only.
+view used for lookups only. Two kinds:
+
+* ``to_simplified``: OpenCC's phrase-aware conversion (乾坤 stays 乾坤), for single texts;
+* ``simplify_points``: character by character through a code-point table made from OpenCC's
+  conversion of each character alone, for arrays of many poems at once. The classical lexicon
+  and the copy index are built with it too, so both sides of every lookup agree.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
+from pathlib import Path
 
+import numpy as np
 import opencc
 
 
@@ -40,3 +47,38 @@ def chars_to_simplified(chars: list[str]) -> list[str]:
 
 def chars_to_traditional(chars: list[str]) -> list[str]:
     return _chars(to_traditional, chars)
+
+
+# Code points the character table covers: the CJK blocks (basic, extension A, compatibility,
+# extensions B and beyond).
+_CJK = ((0x3400, 0xA000), (0xF900, 0xFB00), (0x20000, 0x32000))
+
+
+def _build_char_table() -> np.ndarray:
+    table = np.arange(_CJK[-1][1], dtype=np.uint32)
+    chars = [chr(c) for lo, hi in _CJK for c in range(lo, hi)]
+    for char, simple in zip(chars, chars_to_simplified(chars)):
+        if len(simple) == 1:
+            table[ord(char)] = ord(simple)
+    return table
+
+
+@lru_cache(maxsize=None)
+def _char_table() -> np.ndarray:
+    from poetbench import cache
+
+    key = cache.fingerprint([Path(__file__)], ["opencc", "numpy"])
+    return cache.cached("t2s-chars", key, _build_char_table)
+
+
+def simplify_points(points: np.ndarray) -> np.ndarray:
+    """Code points with every Traditional character replaced by its Simplified form."""
+    table = _char_table()
+    inside = points < len(table)
+    return np.where(inside, table[np.where(inside, points, 0)], points).astype(points.dtype)
+
+
+def simplify_chars(text: str) -> str:
+    """``text`` converted character by character (see ``simplify_points``)."""
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return simplify_points(points).tobytes().decode("utf-32-le", "surrogatepass")

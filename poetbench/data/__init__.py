@@ -1,0 +1,1 @@
+"""Corpus loaders: the chinese-poetry layout (directory or npm tarball), the Kaggle CSV, JSONL."""
