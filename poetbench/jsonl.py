@@ -45,21 +45,14 @@ def read_rows(path: str) -> Iterator[Row]:
     try:
         for number, raw_bytes in enumerate(stream, start=1):
             try:
-                text = raw_bytes.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield Row(number, None, f"{path}:{number}: not valid UTF-8 (byte {exc.start}); re-save the file as UTF-8",
-                          raw_bytes.decode("utf-8", "replace").rstrip("\r\n"))
-                continue
-            text = text.strip()
-            if not text:
-                continue
-            try:
-                data = orjson.loads(text)
+                data = orjson.loads(raw_bytes)  # validates UTF-8 and JSON in one pass
             except orjson.JSONDecodeError as exc:
-                yield Row(number, None, f"{path}:{number}: malformed JSON ({exc}); each line must be one JSON object", text)
+                if raw_bytes.strip():
+                    yield _bad_row(path, number, raw_bytes, exc)
                 continue
             if not isinstance(data, dict):
-                yield Row(number, None, f"{path}:{number}: expected a JSON object, got {type(data).__name__}", text)
+                yield Row(number, None, f"{path}:{number}: expected a JSON object, got {type(data).__name__}",
+                          raw_bytes.decode("utf-8").strip())
                 continue
             yield Row(number, data)
     except OSError as exc:
@@ -67,6 +60,15 @@ def read_rows(path: str) -> Iterator[Row]:
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def _bad_row(path: str, number: int, raw_bytes: bytes, exc: Exception) -> Row:
+    try:
+        text = raw_bytes.decode("utf-8").strip()
+    except UnicodeDecodeError as bad:
+        return Row(number, None, f"{path}:{number}: not valid UTF-8 (byte {bad.start}); re-save the file as UTF-8",
+                   raw_bytes.decode("utf-8", "replace").strip())
+    return Row(number, None, f"{path}:{number}: malformed JSON ({exc}); each line must be one JSON object", text)
 
 
 def dumps(obj) -> str:

@@ -18,7 +18,7 @@ from poetbench import __version__
 from poetbench.metrics import classical, copying, repetition, tone_pattern
 from poetbench.metrics import form as form_metric
 from poetbench.metrics import rhyme as rhyme_metric
-from poetbench.metrics.adherence import KINDS, Prompt, adherence, drop_given_line
+from poetbench.metrics.adherence import KINDS, PROMPT_FIELDS, Prompt, adherence, drop_given_line
 from poetbench.metrics.chatter import chatter
 from poetbench.metrics.poetscore import poetscores
 from poetbench.phonology.book import BOOKS, get_book
@@ -171,6 +171,8 @@ def row_problem(row: dict, field: str = "text") -> str | None:
         return f"no {field!r} field; name the poem's field with --field"
     if not isinstance(text, str):
         return f"field {field!r} is {type(text).__name__}, not text"
+    if PROMPT_FIELDS.isdisjoint(row):
+        return None
     form = row.get("form")
     if form is not None and form not in form_metric.FORMS:
         return f"unknown form {form!r}; use one of {', '.join(form_metric.FORMS)} or null"

@@ -23,6 +23,7 @@ from poetbench.text.lines import split_lines
 from poetbench.text.script import simplify_chars
 
 KINDS = ("continuation", "topic", "form", "free")
+PROMPT_FIELDS = frozenset(("kind", "prompt", "form", "keywords", "given"))  # input-row fields read
 
 # Imagery that stands for a topic word in classical verse (Simplified).
 IMAGERY = {
@@ -65,7 +66,7 @@ class Prompt:
     @classmethod
     def from_row(cls, row: dict) -> "Prompt | None":
         """The prompt fields of an input row; None when it has none."""
-        if not any(key in row for key in ("kind", "prompt", "form", "keywords", "given")):
+        if PROMPT_FIELDS.isdisjoint(row):
             return None
         keywords = row.get("keywords") or []
         if isinstance(keywords, str):
