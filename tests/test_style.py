@@ -1,7 +1,10 @@
 """Style and content metrics on real poems and controls (README, "Validation")."""
 
+import json
 import random
 
+import pytest
+from conftest import CORPUS, tang_poems
 from poems import CHAT_WRAPPERS, REGULATED, VERNACULAR, forced_into_lines
 
 from bench.separation import auc
@@ -13,8 +16,10 @@ from poetbench.text.controls import shuffle_characters
 POEMS = [text for _, text in REGULATED.values()]
 
 
-def test_classical_ratio_separates_tang_from_vernacular(tang, scorer):
-    held_out = [r["classical_ratio"] for r in scorer.score_many(tang[::20]) if r["classical_ratio"] is not None]
+def test_classical_ratio_separates_tang_from_vernacular(scorer):
+    # Tang poems the lexicon never saw; without the corpus, the canonical poems of tests/poems.py.
+    real = tang_poems()[::20] if (CORPUS / "quantangshi").is_dir() else POEMS
+    held_out = [r["classical_ratio"] for r in scorer.score_many(real) if r["classical_ratio"] is not None]
     for control in (VERNACULAR, [forced_into_lines(v) for v in VERNACULAR]):
         values = [r["classical_ratio"] for r in scorer.score_many(control)]
         assert auc(held_out, values) > 0.98  # measured 0.998
@@ -39,24 +44,43 @@ def test_chat_wrapped_poems_are_flagged(scorer):
     assert [r["tone_ok"] for r in wrapped[:len(POEMS)]] == [r["tone_ok"] for r in scorer.score_many(POEMS)]
 
 
-def test_copying_verbatim_high_shuffled_low(tang):
-    from conftest import CORPUS
+@pytest.fixture(scope="module")
+def copier(tmp_path_factory):
+    """A scorer whose reference corpus is a JSONL file of the canonical poems and some prose."""
+    path = tmp_path_factory.mktemp("reference") / "reference.jsonl"
+    path.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in POEMS + VERNACULAR[:5]),
+                    encoding="utf-8")
+    return Scorer(reference=str(path))
 
-    copier = Scorer(reference=str(CORPUS))
+
+def test_copying_verbatim_high_shuffled_low(copier):
     assert "ref=" in copier.signature and "ref=none" not in copier.signature
-    famous = POEMS[0]  # 登鸛雀樓, in 全唐诗
+    famous = POEMS[0]  # 登鸛雀樓
     record = copier.score(famous)
     assert record["copy_overlap"] == 1.0 and record["verbatim_lines"] == 4 and record["copy_span"] == 5
     rng = random.Random(3)
     shuffled = copier.score_many([shuffle_characters(famous, rng) for _ in range(20)])
     assert max(r["copy_overlap"] for r in shuffled) < 0.5 and sum(r["verbatim_lines"] for r in shuffled) == 0
-    assert copier.score("我们今天去公园，天气真的非常好。")["copy_overlap"] == 0.0
+    assert copier.score("今天我们去公园，天气好得不得了。")["copy_overlap"] == 0.0
 
 
-def test_continuation_given_line_is_not_copying(tang):
-    from conftest import CORPUS
+def test_copy_index_of_the_real_corpus(tang):
+    whole = Scorer(reference=str(CORPUS))
+    assert whole.score(POEMS[0])["verbatim_lines"] == 4 and whole.reference.name in whole.signature
 
-    copier = Scorer(reference=str(CORPUS))
+
+def test_bad_reference_is_one_clear_error(tmp_path):
+    from poetbench.metrics.copying import ReferenceError
+
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "床前明月光"}\nnot json\n', encoding="utf-8")
+    with pytest.raises(ReferenceError, match="bad.jsonl:2"):
+        Scorer(reference=str(bad))
+    with pytest.raises(ReferenceError, match="no such reference"):
+        Scorer(reference=str(tmp_path / "missing"))
+
+
+def test_continuation_given_line_is_not_copying(copier):
     prompt = Prompt(kind="continuation", text="续写：白日依山尽")
     mine = "白日依山尽，江流入海平。高楼看远客，落照满孤城。"
     with_prompt = copier.score(mine, prompt=prompt)
