@@ -96,6 +96,9 @@ def atomic_writer(path: str | None, binary: bool = False) -> Iterator[IO]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # an ordinary file's permissions, not mkstemp's 0600
     except OSError as exc:
         raise InputError(f"{path}: cannot write here ({exc.strerror}); choose another -o path") from None
     try:

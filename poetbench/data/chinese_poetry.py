@@ -1,25 +1,57 @@
-"""Read the chinese-poetry corpus layout (npm package ``chinese-poetry``, ``package/dist``)."""
+"""Read the chinese-poetry corpus layout: a directory (``../shared/data/chinese-poetry``, or the
+npm package's ``package/dist``) or the npm tarball itself (``chinese-poetry-2.0.1.tgz``)."""
 
 from __future__ import annotations
 
 import json
+import re
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 
 TANG_GLOB = "quantangshi/poet.tang.*.json"
-# Classical prose and early verse that ship with the corpus: (file, how to get its paragraphs).
+_TANG_RE = re.compile(r"(?:^|/)quantangshi/poet\.tang\.(\d+)\.json$")
+# Classical prose and early verse that ship with the corpus.
 CLASSICAL_PROSE = ("mengxue/guwenguanzhi.json", "lunyu/lunyu.json", "shijing/shijing.json")
 
 
 def tang_files(root: Path) -> list[Path]:
-    """The 全唐诗 files in their numeric order."""
+    """The 全唐诗 files of a corpus directory, in their numeric order."""
     return sorted(Path(root).glob(TANG_GLOB), key=lambda p: int(p.stem.rsplit(".", 1)[-1]))
 
 
 def iter_tang(root: Path) -> Iterator[dict]:
-    """Every 全唐诗 poem: ``{author, title, paragraphs, id}``, in corpus order."""
+    """Every 全唐诗 poem ``{author, title, paragraphs, id, file}``, in corpus order.
+
+    ``root`` is a corpus directory or a .tgz of the npm package.
+    """
+    root = Path(root)
+    if root.is_file():
+        yield from _iter_tarball(root)
+        return
     for path in tang_files(root):
-        yield from json.loads(path.read_text(encoding="utf-8"))
+        for poem in _load(path.read_bytes(), path):
+            yield {**poem, "file": f"quantangshi/{path.name}"}
+
+
+def _iter_tarball(path: Path) -> Iterator[dict]:
+    with tarfile.open(path, "r:*") as archive:
+        members = [(int(m.group(1)), member) for member in archive.getmembers()
+                   if member.isfile() and (m := _TANG_RE.search(member.name))]
+        for _, member in sorted(members, key=lambda pair: pair[0]):
+            name = member.name.rsplit("/", 1)[-1]
+            for poem in _load(archive.extractfile(member).read(), f"{path}:{member.name}"):
+                yield {**poem, "file": f"quantangshi/{name}"}
+
+
+def _load(data: bytes, where) -> list[dict]:
+    try:
+        poems = json.loads(data)
+    except ValueError as exc:
+        from poetbench.jsonl import InputError
+
+        raise InputError(f"{where}: malformed JSON ({exc}); the corpus file is damaged, fetch it again") from None
+    return poems if isinstance(poems, list) else []
 
 
 def iter_prose(root: Path) -> Iterator[str]:

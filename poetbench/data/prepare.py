@@ -1,0 +1,148 @@
+"""``poetbench data prepare``: a corpus into a deduplicated, leakage-free train / held-out split.
+
+* Rows come from a source (``sources.py``); bad rows are counted by reason: ``malformed``,
+  ``empty``, ``not_chinese`` (fewer than half of the visible characters are Han).
+* ``--forms`` keeps the poems of those forms (``metrics/form.py``); the rest are counted.
+* Duplicates are found on normalised text: Simplified script (OpenCC), punctuation and spacing
+  dropped. The first occurrence is kept.
+* The split is decided by a hash of (seed, id): a poem is held out when the hash, read as a
+  number in [0, 1), is below ``--heldout``. The same corpus, seed and fraction give the same split.
+* No line of a held-out poem may appear in train: a train poem sharing a normalised line with
+  any held-out poem is removed, and the count of such poems and lines is reported.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+
+from poetbench import __version__
+from poetbench.data import sources
+from poetbench.jsonl import InputError, atomic_writer, dump_lines
+from poetbench.metrics.form import FORMS, detect
+from poetbench.text.lines import han_count, split_lines
+from poetbench.text.script import to_simplified
+
+DEFAULT_FORMS = ("wujue", "qijue", "wulv", "qilv")
+MANIFEST_VERSION = 1
+
+
+def held_out(poem_id: str, seed: int, fraction: float) -> bool:
+    digest = hashlib.sha256(f"{seed}:{poem_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2 ** 64 < fraction
+
+
+def normalised_lines(text_simp: str) -> list[str]:
+    return split_lines(text_simp)
+
+
+def prepare(source: str, out_dir: Path, forms: tuple[str, ...] | None = DEFAULT_FORMS, heldout: float = 0.05,
+            seed: int = 0, text_column: str = sources.KAGGLE_TEXT) -> dict:
+    """Write ``train.jsonl``, ``heldout.jsonl`` and ``manifest.json`` to ``out_dir``; return the manifest."""
+    for form in forms or ():
+        if form not in FORMS:
+            raise InputError(f"--forms: unknown form {form!r}; use some of {', '.join(FORMS)}")
+    if not 0 < heldout < 1:
+        raise InputError(f"--heldout {heldout}: give a fraction between 0 and 1, such as 0.05")
+    kind, path = sources.parse(source)
+    counts = Counter()
+    bad, filtered = Counter(), Counter()
+    seen: set[str] = set()
+    kept = []
+    for row in sources.rows(kind, path, text_column):
+        counts["read"] += 1
+        if isinstance(row, sources.BadRow):
+            bad[row.reason] += 1
+            continue
+        text = row["text"]
+        visible = len("".join(text.split()))
+        if not visible:
+            bad["empty"] += 1
+            continue
+        if han_count(text) * 2 < visible:
+            bad["not_chinese"] += 1
+            continue
+        lines = split_lines(text)
+        form = detect([len(line) for line in lines])
+        if forms and form not in forms:
+            filtered[form] += 1
+            continue
+        text_simp = to_simplified(text)
+        key = "".join(normalised_lines(text_simp))
+        if key in seen:
+            counts["duplicates"] += 1
+            continue
+        seen.add(key)
+        kept.append({"id": row["id"], "title": row["title"], "author": row["author"], "text": text,
+                     "text_simp": text_simp, "lines": lines, "form": form, "source": row["source"]})
+
+    heldout_rows = [r for r in kept if held_out(r["id"], seed, heldout)]
+    heldout_lines = {line for r in heldout_rows for line in normalised_lines(r["text_simp"])}
+    train_rows = []
+    for r in kept:
+        if held_out(r["id"], seed, heldout):
+            continue
+        shared = [line for line in normalised_lines(r["text_simp"]) if line in heldout_lines]
+        if shared:
+            counts["train_removed_for_leakage"] += 1
+            counts["train_lines_shared_with_heldout"] += len(shared)
+            continue
+        train_rows.append(r)
+    leaked = {line for r in train_rows for line in normalised_lines(r["text_simp"])} & heldout_lines
+    assert not leaked, f"{len(leaked)} held-out lines still in train"
+
+    manifest = {
+        "manifest_version": MANIFEST_VERSION,
+        "created_by": f"poetbench {__version__}",
+        "source": source,
+        "source_kind": kind,
+        "source_hash": sources.content_hash(kind, path),
+        "split": {"seed": seed, "heldout_fraction": heldout, "rule": "sha256(f'{seed}:{id}')[:8] / 2**64 < fraction"},
+        "filters": {"forms": list(forms) if forms else None, "dedup": "Simplified, punctuation and spacing dropped"},
+        "counts": {
+            "read": counts["read"],
+            "bad": dict(sorted(bad.items())),
+            "filtered_by_form": dict(sorted(filtered.items())),
+            "duplicates": counts["duplicates"],
+            "train": len(train_rows),
+            "heldout": len(heldout_rows),
+            "train_removed_for_leakage": counts["train_removed_for_leakage"],
+            "train_lines_shared_with_heldout": counts["train_lines_shared_with_heldout"],
+            "forms": dict(sorted(Counter(r["form"] for r in train_rows + heldout_rows).items())),
+        },
+    }
+    out_dir = Path(out_dir)
+    for name, rows in (("train.jsonl", train_rows), ("heldout.jsonl", heldout_rows)):
+        with atomic_writer(str(out_dir / name), binary=True) as out:
+            out.write(dump_lines(rows))
+    with atomic_writer(str(out_dir / "manifest.json")) as out:
+        out.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+    return manifest
+
+
+def load_split(directory: Path, name: str) -> list[dict]:
+    """Rows of ``train`` or ``heldout`` from a directory written by ``prepare``."""
+    path = Path(directory) / f"{name}.jsonl"
+    if not path.is_file():
+        raise InputError(f"{path}: missing; run `poetbench data prepare -o {directory}` first")
+    rows = []
+    with open(path, encoding="utf-8") as stream:
+        for number, line in enumerate(stream, start=1):
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                raise InputError(f"{path}:{number}: malformed JSON; run `poetbench data prepare` again") from None
+    return rows
+
+
+def prepare_cached(corpus: Path) -> Path:
+    """The default split of a corpus, prepared once into the cache (keyed by its content hash)."""
+    from poetbench.cache import cache_dir
+
+    kind, path = sources.parse(f"chinese-poetry:{corpus}")
+    target = cache_dir() / "prepared" / sources.content_hash(kind, path)[:16]
+    if not (target / "manifest.json").is_file():
+        prepare(f"chinese-poetry:{corpus}", target)
+    return target

@@ -1,0 +1,63 @@
+"""Instruction templates and SFT formatting, shared by training and evaluation.
+
+One place defines how a poem is asked for. Training turns corpus rows into chat messages with
+these templates (``to_messages``); eval sets build their prompts with the same ones
+(``prompt_text``), so a fine-tuned model is evaluated on the kind of request it learned from.
+
+Kinds: ``continuation`` (the first line is given), ``topic`` (the title is given), ``form``
+(写一首七言绝句，题为…) and ``free``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from poetbench.text.lines import split_lines
+from poetbench.text.script import to_simplified
+
+SYSTEM = "你是一位精通中国古典诗词的诗人，只写诗，不加解释。"
+FORM_NAMES = {"wujue": "五言绝句", "qijue": "七言绝句", "wulv": "五言律诗", "qilv": "七言律诗",
+              "pailv": "排律", "gushi": "古诗"}
+TEMPLATES = {
+    "continuation": ("续写这首{form_name}，首句是：{first}", "以“{first}”为第一句，写完这首{form_name}。"),
+    "topic": ("以《{title}》为题，写一首古诗。", "请写一首诗，题目是《{title}》。"),
+    "form": ("写一首{form_name}，题为《{title}》。", "请创作一首{form_name}，题目是《{title}》。"),
+    "free": ("写一首古诗。", "请即兴写一首中国古典诗词。"),
+}
+KINDS = tuple(TEMPLATES)
+
+
+def prompt_text(kind: str, variant: int = 0, *, title: str = "", first: str = "", form: str | None = None) -> str:
+    """The user request of ``kind`` (template ``variant``, wrapping around)."""
+    templates = TEMPLATES[kind]
+    return templates[variant % len(templates)].format(title=title, first=first,
+                                                      form_name=FORM_NAMES.get(form or "", "诗"))
+
+
+def poem_text(lines: list[str]) -> str:
+    """A poem as the assistant writes it: a couplet per line, ，between and 。after."""
+    couplets = [lines[k:k + 2] for k in range(0, len(lines), 2)]
+    return "\n".join("，".join(pair) + "。" for pair in couplets)
+
+
+def _pick(key: str, seed: int, n: int) -> int:
+    return int.from_bytes(hashlib.sha256(f"{seed}:{key}".encode()).digest()[:4], "big") % n
+
+
+def to_messages(row: dict, kind: str | None = None, seed: int = 0) -> list[dict]:
+    """Chat messages (system, user, assistant) that teach writing the poem of a corpus row.
+
+    ``row`` needs ``text`` (or ``text_simp``), and ``title``/``form`` where the kind uses them.
+    Without ``kind``, one is chosen from the row's id and ``seed`` (stable across runs).
+    """
+    lines = split_lines(row.get("text_simp") or to_simplified(row["text"]))
+    title = to_simplified(row.get("title") or "").split(" ")[0]
+    kinds = [k for k in KINDS if not (k in ("topic", "form") and not title) and not (k == "continuation" and len(lines) < 2)]
+    key = str(row.get("id", row.get("text")))
+    kind = kind or kinds[_pick(key, seed, len(kinds))]
+    user = prompt_text(kind, _pick(key + kind, seed, 2), title=title, first=lines[0] if lines else "", form=row.get("form"))
+    answer = poem_text(lines)
+    if kind == "continuation":  # the given line and its comma are in the request
+        answer = answer[len(lines[0]) + 1:].lstrip("\n")
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user},
+            {"role": "assistant", "content": answer}]
