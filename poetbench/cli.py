@@ -231,24 +231,7 @@ def _evalset_list(args) -> int:
 def _evalset_rows(args) -> list[dict]:
     from poetbench import evalsets
 
-    prepared = _prepared(args.corpus) if _needs_corpus(args.name) else None
-    return evalsets.build(args.name, prepared, verify=not getattr(args, "no_verify", False))
-
-
-def _needs_corpus(name: str) -> bool:
-    from poetbench.evalsets import registry
-
-    return bool(registry().get(name, {}).get("counts", {}).get("continuation"))
-
-
-def _prepared(corpus: str | None) -> Path:
-    """A `data prepare` directory: the one given, or the discovered corpus prepared with the defaults."""
-    from poetbench.data.discovery import find_corpus
-    from poetbench.data.prepare import prepare_cached
-
-    if corpus and (Path(corpus) / "manifest.json").is_file():
-        return Path(corpus)
-    return prepare_cached(find_corpus(corpus))
+    return evalsets.load(args.name, args.corpus, verify=not getattr(args, "no_verify", False))
 
 
 def _evalset_show(args) -> int:

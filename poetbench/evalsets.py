@@ -174,3 +174,19 @@ def build(name: str, prepared: Path | None = None, verify: bool = True) -> list[
                          f"{spec['content_hash'][:12]}; the corpus or its split differs from the one the set was "
                          "defined on (prepare the same corpus with the default seed and --heldout), or pass --no-verify")
     return rows
+
+
+def load(name: str, corpus: str | Path | None = None, verify: bool = True) -> list[dict]:
+    """The rows of an eval set, building it on demand: what ``poetbench run`` calls.
+
+    ``corpus`` is a ``data prepare`` directory or a raw corpus (prepared with the defaults into
+    the cache); without it, corpus discovery finds one — for sets that draw from held-out poems.
+    """
+    spec = registry().get(name, {})
+    if not spec.get("counts", {}).get("continuation"):
+        return build(name, verify=verify)
+    from poetbench.data.discovery import find_corpus
+    from poetbench.data.prepare import prepare_cached
+
+    prepared = Path(corpus) if corpus and (Path(corpus) / "manifest.json").is_file() else prepare_cached(find_corpus(corpus))
+    return build(name, prepared, verify=verify)
