@@ -1,0 +1,127 @@
+"""The training recipe on the tiny model, on the CPU: build, train, 4-bit, callback, resume, DDP."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("trl", reason="the [train] extra is not installed")
+
+from poems import REGULATED, VERNACULAR  # noqa: E402
+from test_data import planted, write_corpus  # noqa: E402
+
+from poetbench.data.prepare import prepare  # noqa: E402
+from training import tiny  # noqa: E402
+from training.train import ConfigError, load_config, main  # noqa: E402
+
+CONFIG = str(Path(__file__).resolve().parents[1] / "training" / "configs" / "tiny-cpu.yaml")
+
+
+@pytest.fixture(scope="module")
+def workspace(tmp_path_factory):
+    """A tiny base model and a prepared split of the planted fixture corpus."""
+    root = tmp_path_factory.mktemp("training")
+    corpus = write_corpus(root / "corpus", planted())
+    prepare(f"chinese-poetry:{corpus}", root / "split", forms=None, heldout=0.2)
+    texts = [t for _, t in REGULATED.values()] * 3 + VERNACULAR
+    tiny.build(root / "base", vocab_size=900, texts=texts)
+    return root
+
+
+def overrides(root, out, **extra):
+    values = {"output_dir": root / out, "model_name_or_path": root / "base", "data.prepared": root / "split",
+              "max_steps": 4, "save_steps": 2, "logging_steps": 1, "per_device_train_batch_size": 4,
+              "poetbench_callback.limit": 3, "poetbench_callback.max_new_tokens": 8, "report_to": "[]", **extra}
+    return [f"{k}={v}" for k, v in values.items()]
+
+
+def losses(run_dir):
+    rows = (run_dir / "metrics.csv").read_text().splitlines()[1:]
+    return [float(r.split(",")[2]) for r in rows if r.split(",")[1] == "loss"]
+
+
+def test_tiny_model_loads_back_with_auto_classes(workspace):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(workspace / "base")
+    model = AutoModelForCausalLM.from_pretrained(workspace / "base")
+    assert type(tokenizer).__name__ == "Qwen2Tokenizer" and type(model).__name__ == "Qwen2ForCausalLM"
+    assert sum(p.numel() for p in model.parameters()) < 3_000_000
+    assert "{% generation %}" in tokenizer.chat_template
+    chat = tokenizer.apply_chat_template([{"role": "user", "content": "写诗"}, {"role": "assistant", "content": "白日依山尽"}],
+                                         return_assistant_tokens_mask=True, return_dict=True)
+    assert 0 < sum(chat["assistant_masks"]) < len(chat["input_ids"])  # loss on the poem only
+    assert tokenizer.decode(tokenizer("白日依山尽，黄河入海流。")["input_ids"]) == "白日依山尽，黄河入海流。"
+
+
+def test_train_writes_loadable_adapter_checkpoints_and_callback_samples(workspace):
+    assert main(["--config", CONFIG, "--set", *overrides(workspace, "run")]) == 0
+    run = workspace / "run"
+    for step in (2, 4):
+        assert (run / f"checkpoint-{step}" / "adapter_model.safetensors").is_file()
+        samples = (run / f"checkpoint-{step}" / "poetbench" / "samples.jsonl").read_text(encoding="utf-8").splitlines()
+        assert len(samples) == 3 and json.loads(samples[0])["prompt_id"].startswith("smoke-v1/")
+    manifest = json.loads((run / "train_manifest.json").read_text(encoding="utf-8"))
+    assert manifest["global_step"] == 4 and manifest["data_manifest_sha256"] and manifest["versions"]["trl"]
+    names = {r.split(",")[1] for r in (run / "metrics.csv").read_text().splitlines()[1:]}
+    assert {"loss", "poetbench/form_ok", "poetbench/poetscore", "poetbench/classical_ratio"} <= names
+
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(workspace / "base"), run / "checkpoint-4")
+    assert model.peft_config["default"].target_modules == {"q_proj", "k_proj", "v_proj", "o_proj"}
+
+
+def test_same_config_and_seed_give_the_same_loss(workspace):
+    for name in ("same-a", "same-b"):
+        assert main(["--config", CONFIG, "--set", *overrides(workspace, name, **{"poetbench_callback": "null"})]) == 0
+    assert losses(workspace / "same-a") == losses(workspace / "same-b") and losses(workspace / "same-a")
+
+
+def test_resume_continues_from_the_last_checkpoint(workspace):
+    args = overrides(workspace, "resume", **{"poetbench_callback": "null"})
+    assert main(["--config", CONFIG, "--set", *args]) == 0
+    assert main(["--config", CONFIG, "--resume", "--set", *args, "max_steps=6"]) == 0
+    manifest = json.loads((workspace / "resume" / "train_manifest.json").read_text(encoding="utf-8"))
+    assert manifest["resumed_from"].endswith("checkpoint-4") and manifest["global_step"] == 6
+    assert (workspace / "resume" / "checkpoint-6" / "adapter_model.safetensors").is_file()
+
+
+def test_four_bit_path_loads_trains_and_saves(workspace):
+    args = overrides(workspace, "qlora", **{"quantization.load_in_4bit": "true", "max_steps": 2,
+                                            "poetbench_callback": "null"})
+    assert main(["--config", CONFIG, "--set", *args]) == 0
+    from transformers import AutoModelForCausalLM, BitsAndBytesConfig
+
+    model = AutoModelForCausalLM.from_pretrained(workspace / "base", quantization_config=BitsAndBytesConfig(load_in_4bit=True))
+    assert any("4bit" in type(m).__name__ for m in model.modules())  # the base really is quantised
+    assert (workspace / "qlora" / "checkpoint-2" / "adapter_model.safetensors").is_file()
+
+
+def test_config_errors_are_one_clear_line(workspace, capsys):
+    with pytest.raises(ConfigError, match="unknown key 'bogus'"):
+        load_config(CONFIG, ["bogus=1"])
+    qwen = str(Path(CONFIG).with_name("qwen1.5-1.8b-chat-qlora.yaml"))
+    import torch
+
+    if not torch.cuda.is_available():
+        assert main(["--config", qwen, "--set", f"output_dir={workspace / 'q'}"]) == 2
+        assert "require_cuda" in capsys.readouterr().err
+    assert main(["--config", CONFIG, "--set", *overrides(workspace, "x", **{"data.prepared": workspace / "nowhere"})]) == 2
+
+
+def test_ddp_with_two_cpu_processes_gives_the_same_layout(workspace):
+    args = overrides(workspace, "ddp", **{"poetbench_callback.limit": 2})
+    # accelerate starts torchrun for --multi_gpu; on a machine without GPUs the processes use gloo.
+    launch = [sys.executable, "-m", "accelerate.commands.launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
+              "--mixed_precision", "no", "--dynamo_backend", "no", "-m", "training.train", "--config", CONFIG, "--set", *args]
+    done = subprocess.run(launch, capture_output=True, text=True, cwd=Path(CONFIG).parents[2], timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    ddp, single = workspace / "ddp", workspace / "run"
+    assert json.loads((ddp / "train_manifest.json").read_text(encoding="utf-8"))["world_size"] == 2
+    layout = sorted(str(p.relative_to(ddp)) for p in ddp.glob("checkpoint-*/**/*") if "rng_state" not in p.name)
+    expected = sorted(str(p.relative_to(single)) for p in single.glob("checkpoint-*/**/*") if "rng_state" not in p.name)
+    assert layout == expected

@@ -1,0 +1,1 @@
+"""The QLoRA training recipe (see training/README section in the project README)."""

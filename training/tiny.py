@@ -1,0 +1,147 @@
+"""Build a tiny Qwen2ForCausalLM and its tokenizer, offline, from the corpus.
+
+    python -m training.tiny -o runs/tiny-base [--corpus DIR] [--pretrain-steps 0]
+
+The tokenizer is a byte-level BPE trained here with Qwen2's own pre-tokenizer and normaliser,
+so that AutoTokenizer, which maps ``model_type`` qwen2 to ``Qwen2Tokenizer``, rebuilds exactly
+the same pipeline from its vocabulary and merges. It carries the ChatML special tokens and a
+Qwen-style chat template whose assistant turn is marked ``{% generation %}``, so trl can put
+the loss on the poem only. The model is Qwen2ForCausalLM with a few hundred thousand to a few
+million parameters. ``--pretrain-steps`` runs a short full-parameter pre-training on classical
+prose from the corpus: a base that knows classical Chinese but has not learned verse yet.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import time
+from pathlib import Path
+
+CHAT_TEMPLATE = (
+    "{% for message in messages %}"
+    "{% if loop.first and messages[0]['role'] != 'system' %}"
+    "{{ '<|im_start|>system\\nYou are a helpful assistant.<|im_end|>\\n' }}{% endif %}"
+    "{% if message['role'] == 'assistant' %}"
+    "{{ '<|im_start|>assistant\\n' }}{% generation %}{{ message['content'] + '<|im_end|>' }}{% endgeneration %}{{ '\\n' }}"
+    "{% else %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}{% endif %}"
+    "{% endfor %}"
+    "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
+)
+SPECIAL = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
+SIZES = {  # hidden, intermediate, layers, heads, kv heads
+    "tiny": (128, 256, 2, 4, 2),
+    "small": (256, 688, 4, 8, 4),
+}
+
+
+def corpus_texts(corpus: Path | None, limit: int = 20000) -> list[str]:
+    """Simplified poems and classical prose for the tokenizer and the optional pre-training."""
+    from poetbench.data.chinese_poetry import iter_prose, iter_tang
+    from poetbench.data.discovery import find_corpus
+    from poetbench.text.script import to_simplified
+
+    root = find_corpus(corpus)
+    poems = ["".join(p["paragraphs"]) for _, p in zip(range(limit), iter_tang(root))]
+    return to_simplified("\n".join(poems + list(iter_prose(root)))).split("\n")
+
+
+def train_tokenizer(texts: list[str], vocab_size: int = 6000):
+    """A Qwen2Tokenizer whose BPE vocabulary and merges are learned from ``texts``."""
+    from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
+    from transformers import Qwen2Tokenizer
+    from transformers.models.qwen2.tokenization_qwen2 import PRETOKENIZE_REGEX
+
+    bpe = Tokenizer(models.BPE())
+    bpe.normalizer = normalizers.NFC()
+    bpe.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(PRETOKENIZE_REGEX), behavior="isolated", invert=False),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+    ])
+    bpe.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(vocab_size=vocab_size, special_tokens=list(SPECIAL),
+                                  initial_alphabet=pre_tokenizers.ByteLevel.alphabet(), show_progress=False)
+    bpe.train_from_iterator(texts, trainer)
+    with tempfile.TemporaryDirectory() as tmp:
+        bpe.model.save(tmp)
+        vocab = json.loads(Path(tmp, "vocab.json").read_text(encoding="utf-8"))
+        merges = [tuple(line.split(" ")) for line in Path(tmp, "merges.txt").read_text(encoding="utf-8").splitlines()
+                  if line and not line.startswith("#version")]
+    tokenizer = Qwen2Tokenizer(vocab=vocab, merges=merges, eos_token="<|im_end|>", pad_token="<|endoftext|>",
+                               unk_token=None, additional_special_tokens=["<|im_start|>", "<|im_end|>"])
+    tokenizer.chat_template = CHAT_TEMPLATE
+    return tokenizer
+
+
+def build_model(tokenizer, size: str = "tiny", seed: int = 0):
+    import torch
+    from transformers import Qwen2Config, Qwen2ForCausalLM
+
+    hidden, intermediate, layers, heads, kv_heads = SIZES[size]
+    config = Qwen2Config(
+        vocab_size=len(tokenizer), hidden_size=hidden, intermediate_size=intermediate, num_hidden_layers=layers,
+        num_attention_heads=heads, num_key_value_heads=kv_heads, max_position_embeddings=512,
+        tie_word_embeddings=True, bos_token_id=None, eos_token_id=tokenizer.convert_tokens_to_ids("<|im_end|>"),
+        pad_token_id=tokenizer.pad_token_id, use_cache=True,
+    )
+    torch.manual_seed(seed)
+    return Qwen2ForCausalLM(config)
+
+
+def pretrain(model, tokenizer, texts: list[str], steps: int, seed: int = 0, batch: int = 16, length: int = 64,
+             lr: float = 3e-3) -> list[float]:
+    """A short full-parameter causal-LM pre-training on ``texts``; returns the losses."""
+    import torch
+
+    rng = random.Random(seed)
+    ids = tokenizer("\n".join(texts))["input_ids"]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
+    model.train()
+    losses = []
+    for _ in range(steps):
+        starts = [rng.randrange(0, max(len(ids) - length - 1, 1)) for _ in range(batch)]
+        x = torch.tensor([ids[s:s + length] for s in starts])
+        loss = model(input_ids=x, labels=x).loss
+        loss.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        losses.append(loss.item())
+    model.eval()
+    return losses
+
+
+def build(out: Path, corpus: Path | None = None, size: str = "tiny", vocab_size: int = 6000,
+          pretrain_steps: int = 0, seed: int = 0, texts: list[str] | None = None) -> Path:
+    """Train the tokenizer, build (and optionally pre-train) the model, save both to ``out``."""
+    started = time.perf_counter()
+    texts = texts if texts is not None else corpus_texts(corpus)
+    tokenizer = train_tokenizer(texts, vocab_size)
+    model = build_model(tokenizer, size, seed)
+    losses = pretrain(model, tokenizer, texts, pretrain_steps, seed) if pretrain_steps else []
+    out = Path(out)
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    info = {"size": size, "parameters": sum(p.numel() for p in model.parameters()), "vocab_size": len(tokenizer),
+            "pretrain_steps": pretrain_steps, "pretrain_loss": losses[-1] if losses else None,
+            "seconds": round(time.perf_counter() - started, 1), "seed": seed}
+    (out / "tiny_build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Build the tiny offline Qwen2 model and tokenizer.")
+    parser.add_argument("-o", "--output", type=Path, required=True)
+    parser.add_argument("--corpus", help="chinese-poetry directory (default: corpus discovery)")
+    parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
+    parser.add_argument("--vocab-size", type=int, default=6000)
+    parser.add_argument("--pretrain-steps", type=int, default=0)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    out = build(args.output, args.corpus, args.size, args.vocab_size, args.pretrain_steps, args.seed)
+    print(json.loads((out / "tiny_build.json").read_text()), "->", out)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,256 @@
+"""The QLoRA recipe: LoRA on q/k/v/o with trl's SFTTrainer, optionally on a 4-bit base.
+
+    python -m training.train --config training/configs/tiny-cpu.yaml [--set key=value ...] [--resume]
+    accelerate launch --num_processes N -m training.train --config …      # data parallel (DDP)
+
+Reads top to bottom: load the config, find the data, load the base (4-bit when asked), wrap it
+in LoRA, train with checkpoints, and score poems at every save (PoetBenchCallback). Writes to
+``output_dir``: ``checkpoint-N/`` (adapter weights in safetensors, plus the callback's samples
+and scores), ``metrics.csv`` (every logged value), TensorBoard logs (``report_to``) and
+``train_manifest.json`` (config, versions, data manifest hash, base model id).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import json
+import os
+import sys
+import time
+from importlib import metadata
+from pathlib import Path
+
+import yaml
+
+# Keys of our own; every other top-level key must be a field of trl's SFTConfig.
+SECTIONS = {"model_name_or_path", "build_tiny", "data", "quantization", "lora", "poetbench_callback"}
+
+
+class ConfigError(Exception):
+    """A config problem: the message names the key and the fix."""
+
+
+def load_config(path: str, overrides: list[str]) -> dict:
+    try:
+        config = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})") from None
+    for item in overrides:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise ConfigError(f"--set {item!r}: write key=value (nested keys with dots, e.g. lora.r=16)")
+        node, *path_keys = key.split(".")
+        target = config
+        for part in [node, *path_keys][:-1]:
+            target = target.setdefault(part, {})
+            if not isinstance(target, dict):
+                raise ConfigError(f"--set {key}: {part} is not a section")
+        target[key.split(".")[-1]] = yaml.safe_load(value)
+    from trl import SFTConfig
+
+    fields = set(SFTConfig.__dataclass_fields__)
+    for key in config:
+        if key not in SECTIONS and key not in fields:
+            raise ConfigError(f"{path}: unknown key {key!r} (not a poetbench section nor an SFTConfig field)")
+    if "output_dir" not in config:
+        raise ConfigError(f"{path}: output_dir is missing")
+    return config
+
+
+def is_main_process() -> bool:
+    return int(os.environ.get("RANK", "0")) == 0
+
+
+def ensure_tiny_base(config: dict) -> None:
+    """Build the tiny base model when the config asks for one that is not there yet."""
+    base = Path(config["model_name_or_path"])
+    if "build_tiny" not in config or (base / "config.json").exists():
+        return
+    if is_main_process():
+        from training.tiny import build
+
+        staging = base.with_name(base.name + f".building-{os.getpid()}")
+        build(staging, **config["build_tiny"])
+        staging.replace(base)
+    else:  # the other DDP processes wait for the main one
+        for _ in range(600):
+            if (base / "config.json").exists():
+                break
+            time.sleep(0.5)
+
+
+def training_rows(data: dict) -> tuple[list[dict], str]:
+    """The training split's rows (at most ``max_examples``) and its manifest's hash."""
+    from poetbench.data.discovery import find_corpus
+    from poetbench.data.prepare import load_split, prepare_cached
+
+    prepared = Path(data["prepared"]) if data.get("prepared") else prepare_cached(find_corpus(data.get("corpus")))
+    manifest = prepared / "manifest.json"
+    if not manifest.is_file():
+        raise ConfigError(f"data.prepared: {prepared} has no manifest.json; run `poetbench data prepare -o {prepared}`")
+    rows = load_split(prepared, "train")[: data.get("max_examples") or None]
+    return rows, hashlib.sha256(manifest.read_bytes()).hexdigest()
+
+
+def check_device(config: dict) -> None:
+    """A 4-bit config that demands CUDA fails early, before any download or data work."""
+    import torch
+
+    quant = config.get("quantization") or {}
+    if quant.get("load_in_4bit") and quant.get("require_cuda") and not torch.cuda.is_available():
+        raise ConfigError("quantization.require_cuda: this config loads the base in 4-bit on a CUDA GPU and none "
+                          "is available; use training/configs/tiny-cpu.yaml, or --set quantization.require_cuda=false "
+                          "(bitsandbytes >= 0.50 runs 4-bit on the CPU, slowly), or --set quantization.load_in_4bit=false")
+
+
+def load_base(config: dict):
+    """Tokenizer and model, quantised to 4-bit NF4 when the config says so."""
+    import torch
+    from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
+
+    from training.tiny import CHAT_TEMPLATE
+
+    name = config["model_name_or_path"]
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(name)
+    except OSError as exc:
+        raise ConfigError(f"model_name_or_path: cannot load {name!r} ({str(exc).splitlines()[0]}); without the model "
+                          "hub, download it once elsewhere and point model_name_or_path at the folder") from None
+    if "{% generation %}" not in (tokenizer.chat_template or ""):
+        tokenizer.chat_template = CHAT_TEMPLATE  # Qwen's ChatML, with the assistant turn marked for the loss
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    quant = config.get("quantization") or {}
+    kwargs = {}
+    if quant.get("load_in_4bit"):
+        kwargs["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type=quant.get("bnb_4bit_quant_type", "nf4"),
+            bnb_4bit_use_double_quant=quant.get("bnb_4bit_use_double_quant", True),
+            bnb_4bit_compute_dtype=getattr(torch, quant.get("bnb_4bit_compute_dtype", "bfloat16")))
+    model = AutoModelForCausalLM.from_pretrained(name, **kwargs)
+    if quant.get("load_in_4bit"):
+        from peft import prepare_model_for_kbit_training
+
+        checkpointing = config.get("activation_checkpointing", config.get("gradient_checkpointing", True))
+        model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=bool(checkpointing))
+    return tokenizer, model
+
+
+class MetricsCsv:
+    """A TrainerCallback that appends every logged value to ``metrics.csv`` (step, name, value)."""
+
+    def __init__(self, path: Path):
+        from transformers import TrainerCallback
+
+        self.path = path
+        outer = self
+
+        class _Callback(TrainerCallback):
+            def on_log(self, args, state, control, logs=None, **kwargs):
+                if state.is_world_process_zero and logs:
+                    outer.write(state.global_step, logs)
+
+        self.callback = _Callback()
+
+    def write(self, step: int, logs: dict) -> None:
+        new = not self.path.exists()
+        with open(self.path, "a", newline="", encoding="utf-8") as stream:
+            writer = csv.writer(stream)
+            if new:
+                writer.writerow(["step", "name", "value"])
+            for name, value in logs.items():
+                if isinstance(value, (int, float)):
+                    writer.writerow([step, name, value])
+
+
+def versions() -> dict:
+    names = ("poetbench", "torch", "transformers", "peft", "trl", "bitsandbytes", "accelerate")
+    out = {}
+    for name in names:
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+def last_checkpoint(output_dir: Path) -> str | None:
+    checkpoints = sorted(output_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
+    return str(checkpoints[-1]) if checkpoints else None
+
+
+def train(config: dict, resume: bool = False) -> dict:
+    import datasets
+    from peft import LoraConfig
+    from trl import SFTConfig, SFTTrainer
+
+    from poetbench.integrations import PoetBenchCallback
+    from poetbench.sft import to_messages
+
+    output_dir = Path(config["output_dir"])
+    check_device(config)
+    ensure_tiny_base(config)
+    rows, data_hash = training_rows(config.get("data") or {})
+    seed = config.get("seed", 0)
+    dataset = datasets.Dataset.from_list([{"messages": to_messages(row, seed=seed)} for row in rows])
+    tokenizer, model = load_base(config)
+    lora = config.get("lora") or {}
+    peft_config = LoraConfig(r=lora.get("r", 8), lora_alpha=lora.get("lora_alpha", 16),
+                             lora_dropout=lora.get("lora_dropout", 0.05),
+                             target_modules=lora.get("target_modules", ["q_proj", "k_proj", "v_proj", "o_proj"]),
+                             task_type="CAUSAL_LM")
+    args = SFTConfig(**{k: v for k, v in config.items() if k not in SECTIONS})
+    callbacks = [MetricsCsv(output_dir / "metrics.csv").callback]
+    scorer_callback = None
+    if config.get("poetbench_callback"):
+        scorer_callback = PoetBenchCallback(**config["poetbench_callback"])
+        callbacks.append(scorer_callback)
+    trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
+                         peft_config=peft_config, callbacks=callbacks)
+    if scorer_callback:
+        scorer_callback.trainer = trainer
+    manifest = {"config": config, "base_model": config["model_name_or_path"], "data_manifest_sha256": data_hash,
+                "examples": len(dataset), "world_size": int(os.environ.get("WORLD_SIZE", "1")),
+                "versions": versions(), "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    if is_main_process():
+        output_dir.mkdir(parents=True, exist_ok=True)
+        (output_dir / "train_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                                        encoding="utf-8")
+    checkpoint = last_checkpoint(output_dir) if resume else None
+    result = trainer.train(resume_from_checkpoint=checkpoint)
+    step = trainer.state.global_step
+    if not (output_dir / f"checkpoint-{step}").exists():  # the last steps, when save_steps does not divide max_steps
+        trainer.save_model(str(output_dir / f"checkpoint-{step}"))
+    if is_main_process():
+        manifest.update(finished=time.strftime("%Y-%m-%dT%H:%M:%S"), global_step=step,
+                        train_loss=result.training_loss, resumed_from=checkpoint)
+        (output_dir / "train_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                                        encoding="utf-8")
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Fine-tune with LoRA/QLoRA and score poems at every checkpoint.")
+    parser.add_argument("--config", required=True, help="a YAML file in training/configs/")
+    parser.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
+                        help="override a config key (nested with dots: lora.r=16); repeatable")
+    parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in output_dir")
+    args = parser.parse_args(argv)
+    from poetbench.jsonl import InputError
+
+    try:
+        manifest = train(load_config(args.config, args.set), resume=args.resume)
+    except (ConfigError, InputError) as exc:
+        print(f"training: error: {exc}", file=sys.stderr)
+        return 2
+    if is_main_process():
+        print(f"done: {manifest['global_step']} steps, train loss {manifest['train_loss']:.4f} -> {manifest['config']['output_dir']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
