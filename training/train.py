@@ -32,6 +32,17 @@ class ConfigError(Exception):
     """A config problem: the message names the key and the fix."""
 
 
+def _value(text: str):
+    """A --set value as YAML reads it, with numbers like 1e-4 read as numbers (YAML 1.1 wants 1.0e-4)."""
+    value = yaml.safe_load(text)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    return value
+
+
 def load_config(path: str, overrides: list[str]) -> dict:
     try:
         config = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
@@ -49,7 +60,7 @@ def load_config(path: str, overrides: list[str]) -> dict:
             target = target.setdefault(part, {})
             if not isinstance(target, dict):
                 raise ConfigError(f"--set {key}: {part} is not a section")
-        target[key.split(".")[-1]] = yaml.safe_load(value)
+        target[key.split(".")[-1]] = _value(value)
     from trl import SFTConfig
 
     fields = set(SFTConfig.__dataclass_fields__)
