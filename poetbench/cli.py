@@ -128,6 +128,37 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", metavar="FILE", help="write the JSONL here (default: stdout)")
     build.add_argument("--no-verify", action="store_true", help="do not fail on a content hash mismatch")
     build.set_defaults(func=_evalset_build)
+    run = commands.add_parser(
+        "run", help="generate from base + checkpoints on an eval set, score, summarise (resumable)",
+        description="Generate a poem for every prompt of an eval set from every checkpoint, score them, and write a "
+                    "run directory (run.json, LABEL/samples.jsonl, scores.jsonl, summary.json). Samples are cached by "
+                    "checkpoint identity (a hash of its weights), prompt, settings, seed and sample index: a rerun "
+                    "generates only what is missing.")
+    generate = commands.add_parser("generate", help="the generation stage of `run` alone",
+                                   description="Generate the missing samples of a run directory; no scoring.")
+    for sub in (run, generate):
+        sub.add_argument("--checkpoints", required=True, metavar="SPEC",
+                         help="label=path-or-model-id,… and/or a training output directory (base + every checkpoint-N)")
+        sub.add_argument("--eval-set", required=True, metavar="NAME_OR_FILE", help="smoke-v1, core-v1, or a JSONL file")
+        sub.add_argument("-o", "--output", required=True, metavar="RUN_DIR")
+        sub.add_argument("--backend", choices=("hf", "openai", "file"), default="hf")
+        sub.add_argument("--batch-size", type=int, default=8)
+        sub.add_argument("--num-samples", type=int, default=1, help="samples per prompt (default 1)")
+        sub.add_argument("--seed", type=int, default=0)
+        sub.add_argument("--gen-kwargs", default="", help="temperature=0.7,top_p=0.9,max_new_tokens=128 "
+                                                          "(default: greedy, 128 new tokens)")
+        sub.add_argument("--limit", type=int, help="only the first N prompts")
+        sub.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
+        sub.add_argument("--base-url", help="openai backend: the server, e.g. http://127.0.0.1:8000/v1")
+        sub.add_argument("--concurrency", type=int, default=4, help="openai backend: requests at a time")
+        sub.add_argument("--corpus", help="for eval sets drawn from held-out poems (default: corpus discovery)")
+        sub.add_argument("--reference", metavar="CORPUS", help="corpus for the copy metrics")
+    run.set_defaults(func=_run)
+    generate.set_defaults(func=_generate)
+    score_run = commands.add_parser("score-run", help="score a run directory again, without generating",
+                                    description="Re-score the samples on disk (e.g. after a metric upgrade).")
+    score_run.add_argument("run_dir", metavar="RUN_DIR")
+    score_run.set_defaults(func=_score_run)
     for sub in (data, evalset):
         sub.set_defaults(func=lambda args, sub=sub: sub.print_help() or 2)
     return parser
@@ -205,6 +236,41 @@ def _prepare(args) -> int:
           f"({counts['train_lines_shared_with_heldout']} lines)\n"
           f"  train {counts['train']}, held-out {counts['heldout']} ({_counts(counts['forms'])})\n"
           f"-> {args.output}/train.jsonl, heldout.jsonl, manifest.json")
+    return 0
+
+
+def _run_from(args):
+    from poetbench.runner import Run, RunSettings, parse_gen_kwargs
+
+    settings = RunSettings(checkpoints=args.checkpoints, eval_set=args.eval_set, output=args.output, backend=args.backend,
+                           batch_size=args.batch_size, num_samples=args.num_samples, seed=args.seed,
+                           gen_kwargs=parse_gen_kwargs(args.gen_kwargs), limit=args.limit, device=args.device,
+                           base_url=args.base_url, concurrency=args.concurrency, corpus=args.corpus,
+                           reference=args.reference)
+    return Run(settings, ["poetbench", *sys.argv[1:]])
+
+
+def _run(args) -> int:
+    from poetbench.runner import table
+
+    run = _run_from(args)
+    generated = run.generate(progress=sys.stderr.isatty())
+    summaries = run.score()
+    print(table(summaries))
+    print(f"generated now: {_counts(generated)} -> {args.output}", file=sys.stderr)
+    return 0
+
+
+def _generate(args) -> int:
+    generated = _run_from(args).generate(progress=sys.stderr.isatty())
+    print(f"generated now: {_counts(generated)} -> {args.output}")
+    return 0
+
+
+def _score_run(args) -> int:
+    from poetbench.runner import score_run, table
+
+    print(table(score_run(Path(args.run_dir))))
     return 0
 
 

@@ -1,0 +1,319 @@
+"""``poetbench run``: checkpoints x eval set -> samples -> scores -> summary, resumable.
+
+Stages, each also a command of its own: ``generate`` (samples), ``score-run`` (scores and
+summaries from the samples on disk, e.g. after a metric upgrade). The run directory:
+
+    RUN/run.json              command, checkpoint identities, eval set and hash, generation
+                              settings and seeds, versions, git commit, device, signature, timings
+    RUN/LABEL/samples.jsonl   appended and flushed as samples finish
+    RUN/LABEL/scores.jsonl    one score record per sample
+    RUN/LABEL/summary.json    every metric's mean with its 95% bootstrap CI and n
+
+Every sample has a key: a hash of the checkpoint's identity (its weights, not its path), the
+prompt, the generation settings, the seed and the sample index. A rerun generates only the keys
+not on disk, so a killed run resumes where it stopped, and new weights at the same path are
+generated anew.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+
+from poetbench import __version__, evalsets
+from poetbench.checkpoints import Checkpoint, identity, parse_spec
+from poetbench.jsonl import InputError, atomic_writer, dump_lines
+from poetbench.scoring import SCORE_KEYS, Scorer
+from poetbench.stats import mean_ci
+
+BACKENDS = ("hf", "openai", "file")
+GEN_DEFAULTS = {"temperature": 0.0, "top_p": 1.0, "max_new_tokens": 128}
+SUMMARY_KEYS = [k for k in SCORE_KEYS if k not in ("form", "line_lengths", "tone_violations", "rhyme_group")]
+TABLE_KEYS = ("form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "poetscore")
+
+
+@dataclass
+class RunSettings:
+    checkpoints: str
+    eval_set: str
+    output: str
+    backend: str = "hf"
+    batch_size: int = 8
+    num_samples: int = 1
+    seed: int = 0
+    gen_kwargs: dict = field(default_factory=dict)
+    limit: int | None = None
+    device: str = "auto"
+    base_url: str | None = None
+    concurrency: int = 4
+    corpus: str | None = None
+    reference: str | None = None
+
+
+def parse_gen_kwargs(text: str | None) -> dict:
+    """``temperature=0.7,top_p=0.9,max_new_tokens=128`` -> a dict over the defaults."""
+    out = dict(GEN_DEFAULTS)
+    for item in filter(None, (part.strip() for part in (text or "").split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or key not in GEN_DEFAULTS:
+            raise InputError(f"--gen-kwargs {item!r}: use key=value with keys {', '.join(GEN_DEFAULTS)}")
+        try:
+            out[key] = int(value) if key == "max_new_tokens" else float(value)
+        except ValueError:
+            raise InputError(f"--gen-kwargs {item!r}: {value!r} is not a number") from None
+    return out
+
+
+def sample_key(checkpoint_id: str, prompt: dict, gen_kwargs: dict, seed: int, index: int) -> str:
+    text = json.dumps([checkpoint_id, prompt["id"], prompt["prompt"], sorted(gen_kwargs.items()), seed, index],
+                      ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def read_samples(path: Path) -> dict[str, dict]:
+    """Samples on disk by key. A torn last line (a killed run) is cut off; any other corrupt line
+    is an error naming it, so a run is never silently half-counted."""
+    if not path.exists():
+        return {}
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):  # the process died while writing this line
+        data = data[: data.rfind(b"\n") + 1]
+        with open(path, "r+b") as stream:
+            stream.truncate(len(data))
+    out = {}
+    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+        try:
+            row = json.loads(line)
+            out[row["key"]] = row
+        except (ValueError, KeyError, TypeError):
+            raise InputError(f"{path}:{number}: corrupt sample line; delete that line (it is generated again "
+                             "on the next run)") from None
+    return out
+
+
+def _git_commit() -> str | None:
+    try:
+        done = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                              cwd=Path(__file__).resolve().parent)
+        return done.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _versions() -> dict:
+    out = {}
+    for name in ("poetbench", "torch", "transformers", "peft", "pypinyin", "opencc", "numpy"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            out[name] = None
+    return out
+
+
+class Run:
+    """One run directory: its settings, checkpoints, prompts and the stages over them."""
+
+    def __init__(self, settings: RunSettings, command: list[str] | None = None):
+        if settings.backend not in BACKENDS:
+            raise InputError(f"--backend {settings.backend!r}: use one of {', '.join(BACKENDS)}")
+        if settings.backend == "openai" and not settings.base_url:
+            raise InputError("--backend openai needs --base-url (e.g. http://127.0.0.1:8000/v1)")
+        self.settings = settings
+        self.gen_kwargs = parse_gen_kwargs(None) | settings.gen_kwargs
+        self.checkpoints = parse_spec(settings.checkpoints, settings.backend)
+        self.prompts = evalsets.load(settings.eval_set, settings.corpus)[: settings.limit or None]
+        self.dir = Path(settings.output)
+        self.command = command or sys.argv
+        for checkpoint in self.checkpoints:
+            checkpoint.identity = identity(checkpoint)
+
+    # -- generate ---------------------------------------------------------------------------
+    def todo(self, checkpoint: Checkpoint) -> tuple[list[tuple[dict, int, str]], dict[str, dict]]:
+        done = read_samples(self.dir / checkpoint.label / "samples.jsonl")
+        wanted = [(p, k, sample_key(checkpoint.identity, p, self.gen_kwargs, self.settings.seed, k))
+                  for p in self.prompts for k in range(self.settings.num_samples)]
+        return [w for w in wanted if w[2] not in done], done
+
+    def generate(self, progress: bool = True) -> dict:
+        """Generate every missing sample; returns {label: samples generated now}."""
+        from poetbench.text.extract import extract_poem
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.write_manifest(status="generating")
+        backend = self._backend()
+        generated, timings = {}, {}
+        for checkpoint in self.checkpoints:
+            todo, done = self.todo(checkpoint)
+            folder = self.dir / checkpoint.label
+            folder.mkdir(parents=True, exist_ok=True)
+            bar = _progress(checkpoint.label, len(todo) + len(done), len(done), progress)
+            started = time.perf_counter()
+            with open(folder / "samples.jsonl", "ab") as stream:
+                for start in range(0, len(todo), self.settings.batch_size):
+                    batch = todo[start:start + self.settings.batch_size]
+                    outputs = backend.generate(checkpoint, [(p, k) for p, k, _ in batch], self.gen_kwargs, self.settings.seed)
+                    rows = [{"key": key, "prompt_id": p["id"], "sample_index": k, "prompt": p["prompt"],
+                             "output": o["output"], "poem": extract_poem(o["output"]).poem if o["output"] is not None else None,
+                             "seconds": round(o["seconds"], 4), "missing": o.get("missing", False)}
+                            for (p, k, key), o in zip(batch, outputs)]
+                    stream.write(dump_lines(rows))
+                    stream.flush()
+                    os.fsync(stream.fileno())
+                    if bar:
+                        bar.update(len(batch))
+            if bar:
+                bar.close()
+            generated[checkpoint.label] = len(todo)
+            timings[checkpoint.label] = round(time.perf_counter() - started, 2)
+        self.write_manifest(status="generated", generated=generated, timings=timings)
+        return generated
+
+    def _backend(self):
+        if self.settings.backend == "file":
+            from poetbench.generation.file import FileBackend
+
+            return FileBackend()
+        if self.settings.backend == "openai":
+            from poetbench.generation.openai import OpenAIBackend
+
+            return OpenAIBackend(self.settings.base_url, concurrency=self.settings.concurrency)
+        return HFBackend(self.checkpoints, self.settings.device, self.settings.batch_size)
+
+    # -- run.json ----------------------------------------------------------------------------
+    def write_manifest(self, **extra) -> None:
+        path = self.dir / "run.json"
+        previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        manifest = {
+            "command": self.command,
+            "poetbench": __version__,
+            "checkpoints": [asdict(c) for c in self.checkpoints],
+            "eval_set": {"name": self.settings.eval_set, "sha256": evalsets.content_hash(self.prompts),
+                         "n": len(self.prompts)},
+            "generation": {"backend": self.settings.backend, "gen_kwargs": self.gen_kwargs, "seed": self.settings.seed,
+                           "num_samples": self.settings.num_samples, "batch_size": self.settings.batch_size,
+                           "device": _device(self.settings), "base_url": self.settings.base_url},
+            "settings": asdict(self.settings),
+            "signature": Scorer(reference=self.settings.reference).signature,
+            "versions": _versions(),
+            "git_commit": _git_commit(),
+            "updated": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "timings": previous.get("timings", {}),
+        }
+        if "timings" in extra:
+            manifest["timings"] = {**manifest["timings"], **extra.pop("timings")}
+        manifest.update(extra)
+        with atomic_writer(str(path)) as out:
+            out.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+
+    # -- score-run ---------------------------------------------------------------------------
+    def score(self) -> dict[str, dict]:
+        return score_run(self.dir, self)
+
+
+def _device(settings: RunSettings) -> str:
+    if settings.backend != "hf":
+        return settings.backend
+    if settings.device != "auto":
+        return settings.device
+    try:
+        import torch
+
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    except ImportError:
+        return "cpu"
+
+
+def _progress(label: str, total: int, done: int, enabled: bool):
+    if not enabled or total == done:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=done, desc=label, unit=" samples", file=sys.stderr)
+
+
+class HFBackend:
+    """The base model loaded once, every adapter attached; generation by checkpoint label."""
+
+    def __init__(self, checkpoints: list[Checkpoint], device: str, batch_size: int):
+        from poetbench.generation import hf
+
+        adapters = {c.label: c.path for c in checkpoints if c.adapter}
+        bases = {c.base for c in checkpoints if c.adapter} | {c.path for c in checkpoints if not c.adapter}
+        if len(bases) != 1:
+            raise InputError(f"--checkpoints: one base model per run; these name several: {', '.join(sorted(bases))}")
+        self.tokenizer, self.model = hf.load(bases.pop(), adapters, device)
+        self.batch_size = batch_size
+
+    def generate(self, checkpoint: Checkpoint, items: list[tuple[dict, int]], gen_kwargs: dict, seed: int) -> list[dict]:
+        from poetbench.generation import hf
+
+        seeds = [hf.row_seed(p["id"], k, seed) for p, k in items]
+        with hf.active(self.model, checkpoint.label if checkpoint.adapter else None):
+            return hf.generate(self.model, self.tokenizer, [p["prompt"] for p, _ in items],
+                               max_new_tokens=int(gen_kwargs["max_new_tokens"]), batch_size=self.batch_size,
+                               temperature=gen_kwargs["temperature"], top_p=gen_kwargs["top_p"], seeds=seeds)
+
+
+def score_run(directory: Path, run: Run | None = None) -> dict[str, dict]:
+    """Score the samples on disk of every label of a run; write scores.jsonl and summary.json."""
+    directory = Path(directory)
+    manifest_path = directory / "run.json"
+    if not manifest_path.is_file():
+        raise InputError(f"{directory}: no run.json here; is it a run directory written by `poetbench run`?")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if run is None:
+        settings = RunSettings(**{**manifest["settings"], "output": str(directory)})
+        run = Run(settings, manifest["command"])
+    scorer = Scorer(reference=run.settings.reference)
+    summaries = {}
+    for checkpoint in run.checkpoints:
+        folder = directory / checkpoint.label
+        todo, done = run.todo(checkpoint)
+        wanted = [(p, k, sample_key(checkpoint.identity, p, run.gen_kwargs, run.settings.seed, k))
+                  for p in run.prompts for k in range(run.settings.num_samples)]
+        rows = [(p, done[key]) for p, k, key in wanted if key in done and not done[key].get("missing")]
+        missing = [p["id"] for p, k, key in wanted if key not in done or done[key].get("missing")]
+        from poetbench.metrics.adherence import Prompt
+
+        records = scorer.score_many([s["output"] for _, s in rows], [Prompt.from_row(p) for p, _ in rows])
+        with atomic_writer(str(folder / "scores.jsonl"), binary=True) as out:
+            out.write(dump_lines({"prompt_id": s["prompt_id"], "sample_index": s["sample_index"], "key": s["key"],
+                                  "scores": r} for (_, s), r in zip(rows, records)))
+        metrics = {key: mean_ci([_number(r[key]) for r in records]) for key in SUMMARY_KEYS}
+        summary = {"label": checkpoint.label, "step": checkpoint.step, "checkpoint": checkpoint.identity,
+                   "n": len(records), "missing": missing, "signature": scorer.signature,
+                   "eval_set": manifest["eval_set"], "metrics": metrics}
+        with atomic_writer(str(folder / "summary.json")) as out:
+            out.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+        summaries[checkpoint.label] = summary
+    run.write_manifest(status="scored")
+    return summaries
+
+
+def _number(value):
+    if value is None:
+        return None
+    return float(value)
+
+
+def table(summaries: dict[str, dict]) -> str:
+    """A compact text table of the key metrics per label (mean [95% CI])."""
+    header = ["label", "n"] + list(TABLE_KEYS)
+    rows = [header]
+    for label, summary in summaries.items():
+        cells = [label, str(summary["n"]) + (f" ({len(summary['missing'])} missing)" if summary["missing"] else "")]
+        for key in TABLE_KEYS:
+            m = summary["metrics"][key]
+            cells.append("—" if m["mean"] is None else
+                         (f"{m['mean']:.1f} [{m['low']:.1f},{m['high']:.1f}]" if key == "poetscore"
+                          else f"{m['mean']:.2f} [{m['low']:.2f},{m['high']:.2f}]"))
+        rows.append(cells)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows)
