@@ -149,6 +149,7 @@ def _parser() -> argparse.ArgumentParser:
                                                           "(default: greedy, 128 new tokens)")
         sub.add_argument("--limit", type=int, help="only the first N prompts")
         sub.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
+        sub.add_argument("--load-in-4bit", action="store_true", help="hf backend: load the base in 4-bit NF4 (needs CUDA)")
         sub.add_argument("--base-url", help="openai backend: the server, e.g. http://127.0.0.1:8000/v1")
         sub.add_argument("--concurrency", type=int, default=4, help="openai backend: requests at a time")
         sub.add_argument("--corpus", help="for eval sets drawn from held-out poems (default: corpus discovery)")
@@ -246,7 +247,7 @@ def _run_from(args):
                            batch_size=args.batch_size, num_samples=args.num_samples, seed=args.seed,
                            gen_kwargs=parse_gen_kwargs(args.gen_kwargs), limit=args.limit, device=args.device,
                            base_url=args.base_url, concurrency=args.concurrency, corpus=args.corpus,
-                           reference=args.reference)
+                           reference=args.reference, load_in_4bit=args.load_in_4bit)
     return Run(settings, ["poetbench", *sys.argv[1:]])
 
 

@@ -55,6 +55,7 @@ class RunSettings:
     concurrency: int = 4
     corpus: str | None = None
     reference: str | None = None
+    load_in_4bit: bool = False
 
 
 def parse_gen_kwargs(text: str | None) -> dict:
@@ -125,6 +126,8 @@ class Run:
             raise InputError(f"--backend {settings.backend!r}: use one of {', '.join(BACKENDS)}")
         if settings.backend == "openai" and not settings.base_url:
             raise InputError("--backend openai needs --base-url (e.g. http://127.0.0.1:8000/v1)")
+        if settings.load_in_4bit and _device(settings) != "cuda":
+            raise InputError("--load-in-4bit needs a CUDA GPU (bitsandbytes); drop it to load the base in full precision")
         self.settings = settings
         self.gen_kwargs = parse_gen_kwargs(None) | settings.gen_kwargs
         self.checkpoints = parse_spec(settings.checkpoints, settings.backend)
@@ -184,7 +187,7 @@ class Run:
             from poetbench.generation.openai import OpenAIBackend
 
             return OpenAIBackend(self.settings.base_url, concurrency=self.settings.concurrency)
-        return HFBackend(self.checkpoints, self.settings.device, self.settings.batch_size)
+        return HFBackend(self.checkpoints, self.settings.device, self.settings.batch_size, self.settings.load_in_4bit)
 
     # -- run.json ----------------------------------------------------------------------------
     def write_manifest(self, **extra) -> None:
@@ -241,14 +244,14 @@ def _progress(label: str, total: int, done: int, enabled: bool):
 class HFBackend:
     """The base model loaded once, every adapter attached; generation by checkpoint label."""
 
-    def __init__(self, checkpoints: list[Checkpoint], device: str, batch_size: int):
+    def __init__(self, checkpoints: list[Checkpoint], device: str, batch_size: int, load_in_4bit: bool = False):
         from poetbench.generation import hf
 
         adapters = {c.label: c.path for c in checkpoints if c.adapter}
         bases = {c.base for c in checkpoints if c.adapter} | {c.path for c in checkpoints if not c.adapter}
         if len(bases) != 1:
             raise InputError(f"--checkpoints: one base model per run; these name several: {', '.join(sorted(bases))}")
-        self.tokenizer, self.model = hf.load(bases.pop(), adapters, device)
+        self.tokenizer, self.model = hf.load(bases.pop(), adapters, device, load_in_4bit)
         self.batch_size = batch_size
 
     def generate(self, checkpoint: Checkpoint, items: list[tuple[dict, int]], gen_kwargs: dict, seed: int) -> list[dict]:

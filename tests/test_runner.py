@@ -230,3 +230,12 @@ def test_openai_backend_success_retry_and_timeout(server, tmp_path):
                           backend="openai", base_url=server, limit=4))
     assert run.generate(progress=False) == {"lora": 4}
     assert run.score()["lora"]["metrics"]["chatter"]["mean"] == 1.0  # "poet-lora：" is talk before the poem
+
+
+def test_four_bit_generation_needs_cuda(trained):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(InputError, match="--load-in-4bit needs a CUDA GPU"):
+        Run(settings(trained, "q4", load_in_4bit=True))

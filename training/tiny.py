@@ -7,8 +7,9 @@ so that AutoTokenizer, which maps ``model_type`` qwen2 to ``Qwen2Tokenizer``, re
 the same pipeline from its vocabulary and merges. It carries the ChatML special tokens and a
 Qwen-style chat template whose assistant turn is marked ``{% generation %}``, so trl can put
 the loss on the poem only. The model is Qwen2ForCausalLM with a few hundred thousand to a few
-million parameters. ``--pretrain-steps`` runs a short full-parameter pre-training on classical
-prose from the corpus: a base that knows classical Chinese but has not learned verse yet.
+million parameters. ``--pretrain-steps`` runs a short full-parameter pre-training on the
+classical prose of the corpus (古文观止, 论语, 诗经): a base that knows classical Chinese but has
+not learned to write regulated verse yet.
 """
 
 from __future__ import annotations
@@ -37,15 +38,16 @@ SIZES = {  # hidden, intermediate, layers, heads, kv heads
 }
 
 
-def corpus_texts(corpus: Path | None, limit: int = 20000) -> list[str]:
-    """Simplified poems and classical prose for the tokenizer and the optional pre-training."""
+def corpus_texts(corpus: Path | None, limit: int = 20000) -> tuple[list[str], list[str]]:
+    """(poems, classical prose), Simplified: both train the tokenizer, the prose alone pre-trains."""
     from poetbench.data.chinese_poetry import iter_prose, iter_tang
     from poetbench.data.discovery import find_corpus
     from poetbench.text.script import to_simplified
 
     root = find_corpus(corpus)
     poems = ["".join(p["paragraphs"]) for _, p in zip(range(limit), iter_tang(root))]
-    return to_simplified("\n".join(poems + list(iter_prose(root)))).split("\n")
+    prose = list(iter_prose(root))
+    return to_simplified("\n".join(poems)).split("\n"), to_simplified("\n".join(prose)).split("\n")
 
 
 def train_tokenizer(texts: list[str], vocab_size: int = 6000):
@@ -116,10 +118,10 @@ def build(out: Path, corpus: Path | None = None, size: str = "tiny", vocab_size:
           pretrain_steps: int = 0, seed: int = 0, texts: list[str] | None = None) -> Path:
     """Train the tokenizer, build (and optionally pre-train) the model, save both to ``out``."""
     started = time.perf_counter()
-    texts = texts if texts is not None else corpus_texts(corpus)
-    tokenizer = train_tokenizer(texts, vocab_size)
+    poems, prose = (texts, texts) if texts is not None else corpus_texts(corpus)
+    tokenizer = train_tokenizer(poems + prose, vocab_size)
     model = build_model(tokenizer, size, seed)
-    losses = pretrain(model, tokenizer, texts, pretrain_steps, seed) if pretrain_steps else []
+    losses = pretrain(model, tokenizer, prose, pretrain_steps, seed) if pretrain_steps else []
     out = Path(out)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
