@@ -160,6 +160,21 @@ def _parser() -> argparse.ArgumentParser:
                                     description="Re-score the samples on disk (e.g. after a metric upgrade).")
     score_run.add_argument("run_dir", metavar="RUN_DIR")
     score_run.set_defaults(func=_score_run)
+    compare = commands.add_parser("compare", help="paired A/B statistics of a scored run -> comparison.json",
+                                  description="Means with 95% bootstrap CIs, paired deltas against a reference label "
+                                              "(bootstrap CI, permutation p-value, Holm-corrected), win/tie/loss on "
+                                              "poetscore, step curves.")
+    compare.add_argument("run_dir", metavar="RUN_DIR")
+    compare.add_argument("--reference", metavar="LABEL", help="the label to compare against (default: base)")
+    compare.set_defaults(func=_compare)
+    report = commands.add_parser("report", help="a self-contained HTML report and summary.md of a scored run",
+                                 description="Write RUN/report/index.html (offline: plots and viewer inline) and "
+                                             "summary.md; with --model-card LABEL also a Hugging Face model card.")
+    report.add_argument("run_dir", metavar="RUN_DIR")
+    report.add_argument("-o", "--output", metavar="DIR", help="where to write (default: RUN_DIR/report)")
+    report.add_argument("--reference", metavar="LABEL", help="the label to compare against (default: base)")
+    report.add_argument("--model-card", metavar="LABEL", help="also write a model card (README.md) for this label")
+    report.set_defaults(func=_report)
     for sub in (data, evalset):
         sub.set_defaults(func=lambda args, sub=sub: sub.print_help() or 2)
     return parser
@@ -272,6 +287,29 @@ def _score_run(args) -> int:
     from poetbench.runner import score_run, table
 
     print(table(score_run(Path(args.run_dir))))
+    return 0
+
+
+def _compare(args) -> int:
+    from poetbench.compare import compare
+
+    result = compare(Path(args.run_dir), args.reference)
+    for label, deltas in result["paired"].items():
+        d = deltas["poetscore"]
+        if d["delta"] is not None:
+            print(f"{label} vs {result['reference']}: poetscore {d['delta']:+.2f} [{d['low']:+.2f}, {d['high']:+.2f}] "
+                  f"p(Holm) {d['p_holm']:.3g}; win {result['wins'][label]['win']:.0%}")
+    print(f"-> {Path(args.run_dir) / 'comparison.json'}")
+    return 0
+
+
+def _report(args) -> int:
+    from poetbench.report import build, model_card
+
+    html = build(Path(args.run_dir), Path(args.output) if args.output else None, args.reference)
+    print(f"report: {html}\nsummary: {html.with_name('summary.md')}")
+    if args.model_card:
+        print(f"model card: {model_card(Path(args.run_dir), args.model_card)}")
     return 0
 
 

@@ -77,13 +77,19 @@ class CopyIndex:
         self.lines = np.unique(_line_hashes(points, points == 10))
         self.ngrams = HashSet(_ngram_hashes(points)[_valid_ngrams(points)])
 
-    def score_many(self, batch: TextBatch) -> dict[str, list]:
-        """The copy keys, as one list per key over the poems of a batch of Simplified lines."""
-        n, points = batch.n, batch.points
+    def covered(self, batch: TextBatch) -> tuple[np.ndarray, np.ndarray]:
+        """(n-gram starts found in the corpus, characters inside one) over the batch's positions."""
+        points = batch.points
         hit = _valid_ngrams(points) & self.ngrams.contains(_ngram_hashes(points))
         covered = np.zeros(len(points), dtype=bool)
         for k in range(N):
             covered[k:k + len(hit)] |= hit
+        return hit, covered
+
+    def score_many(self, batch: TextBatch) -> dict[str, list]:
+        """The copy keys, as one list per key over the poems of a batch of Simplified lines."""
+        n = batch.n
+        hit, covered = self.covered(batch)
         n_chars = batch.per_poem(~batch.is_break)
         n_covered = batch.per_poem(covered & ~batch.is_break)
         # Longest copied span: the longest run of consecutive corpus n-grams, per poem.
@@ -93,7 +99,7 @@ class CopyIndex:
         np.maximum.at(span, batch.poem_of[run_starts], run_ends - run_starts + N - 1)
         # Verbatim lines: lines of N or more characters whose hash is a corpus line's.
         lengths = np.fromiter(map(len, batch.lines), dtype=np.int64, count=len(batch.lines))
-        same = member(self.lines, _line_hashes(points, batch.is_break))[0] & (lengths >= N) if batch.lines else []
+        same = member(self.lines, _line_hashes(batch.points, batch.is_break))[0] & (lengths >= N) if batch.lines else []
         verbatim = np.bincount(batch.poem_of_line[same], minlength=n)
         chars = n_chars.tolist()
         return {

@@ -1,0 +1,134 @@
+"""Paired A/B statistics over a run: which checkpoint is better, on which metric, by how much.
+
+For every label and metric: the mean with its 95% bootstrap CI (prompts resampled). For every
+label against the reference (``base`` by default): the **paired** delta over the prompts both
+answered (each prompt's samples averaged first), with a paired bootstrap CI and a two-sided
+sign-flip permutation p-value; the p-values of one reference are Holm-corrected together.
+Win, tie and loss rates per prompt on ``poetscore``, and step curves when labels carry steps.
+The result goes to ``RUN/comparison.json``. Runs scored with different metric signatures are
+refused: their numbers are not comparable.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from poetbench.jsonl import InputError, atomic_writer
+from poetbench.stats import N_RESAMPLES, SEED
+
+METRICS = ("form_ok", "length_regularity", "tone_conformity", "tone_ok", "rhyme_ok", "rhyme_rate", "classical_ratio",
+           "vernacular_markers", "chatter", "distinct_2", "repetition_ok", "copy_overlap", "adherence", "poetscore")
+LOWER_IS_BETTER = {"vernacular_markers", "chatter", "copy_overlap"}
+PERMUTATIONS = 10000
+
+
+def load(run_dir: Path) -> tuple[dict, dict[str, dict], dict[str, dict]]:
+    """(run.json, {label: summary}, {label: {prompt_id: {metric: value averaged over samples}}})."""
+    run_dir = Path(run_dir)
+    manifest_path = run_dir / "run.json"
+    if not manifest_path.is_file():
+        raise InputError(f"{run_dir}: no run.json; give a run directory written by `poetbench run`")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    summaries, per_prompt = {}, {}
+    for checkpoint in manifest["checkpoints"]:
+        label = checkpoint["label"]
+        folder = run_dir / label
+        if not (folder / "summary.json").is_file():
+            raise InputError(f"{folder}: not scored yet; run `poetbench score-run {run_dir}`")
+        summaries[label] = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
+        with open(folder / "scores.jsonl", encoding="utf-8") as stream:
+            for number, line in enumerate(stream, start=1):
+                try:
+                    row = json.loads(line)
+                except ValueError:
+                    raise InputError(f"{folder / 'scores.jsonl'}:{number}: corrupt line; run `poetbench score-run "
+                                     f"{run_dir}` to write it again") from None
+                for metric in METRICS:
+                    value = row["scores"].get(metric)
+                    if value is not None:
+                        values[row["prompt_id"]][metric].append(float(value))
+        per_prompt[label] = {p: {m: float(np.mean(v)) for m, v in metrics.items()} for p, metrics in values.items()}
+    signatures = {s["signature"] for s in summaries.values()}
+    if len(signatures) > 1:
+        raise InputError(f"{run_dir}: labels were scored with different metric signatures ({', '.join(sorted(signatures))}); "
+                         f"run `poetbench score-run {run_dir}` to score them all alike")
+    return manifest, summaries, per_prompt
+
+
+def paired(a: list[float], b: list[float], seed: int = SEED) -> dict:
+    """Delta mean(a - b) with a paired bootstrap CI and a sign-flip permutation p-value."""
+    d = np.array(a) - np.array(b)
+    if not len(d):
+        return {"delta": None, "low": None, "high": None, "p": None, "n": 0}
+    rng = np.random.default_rng(seed)
+    boot = d[rng.integers(0, len(d), size=(N_RESAMPLES, len(d)))].mean(axis=1)
+    observed = abs(d.mean())
+    flips = rng.choice((-1.0, 1.0), size=(PERMUTATIONS, len(d)))
+    p = (np.sum(np.abs((flips * d).mean(axis=1)) >= observed - 1e-12) + 1) / (PERMUTATIONS + 1)
+    return {"delta": float(d.mean()), "low": float(np.percentile(boot, 2.5)), "high": float(np.percentile(boot, 97.5)),
+            "p": float(p), "n": int(len(d))}
+
+
+def holm(pvalues: list[float]) -> list[float]:
+    """Holm-Bonferroni adjusted p-values (same order as given)."""
+    order = np.argsort(pvalues)
+    adjusted = np.empty(len(pvalues))
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (len(pvalues) - rank) * pvalues[index]))
+        adjusted[index] = running
+    return adjusted.tolist()
+
+
+def compare(run_dir: Path, reference: str | None = None) -> dict:
+    manifest, summaries, per_prompt = load(run_dir)
+    labels = list(summaries)
+    reference = reference or ("base" if "base" in labels else labels[0])
+    if reference not in labels:
+        raise InputError(f"--reference {reference!r}: not a label of this run ({', '.join(labels)})")
+    means = {label: {m: summaries[label]["metrics"].get(m) for m in METRICS} for label in labels}
+    deltas: dict[str, dict] = {}
+    tests = []
+    for label in labels:
+        if label == reference:
+            continue
+        deltas[label] = {}
+        for metric in METRICS:
+            shared = [p for p in per_prompt[label] if metric in per_prompt[label][p]
+                      and metric in per_prompt[reference].get(p, {})]
+            result = paired([per_prompt[label][p][metric] for p in shared],
+                            [per_prompt[reference][p][metric] for p in shared])
+            deltas[label][metric] = result
+            if result["p"] is not None:
+                tests.append((label, metric))
+    for (label, metric), adjusted in zip(tests, holm([deltas[l][m]["p"] for l, m in tests])):
+        deltas[label][metric]["p_holm"] = adjusted
+    wins = {}
+    for label in labels:
+        if label == reference:
+            continue
+        shared = [p for p in per_prompt[label] if "poetscore" in per_prompt[label][p]
+                  and "poetscore" in per_prompt[reference].get(p, {})]
+        diffs = [per_prompt[label][p]["poetscore"] - per_prompt[reference][p]["poetscore"] for p in shared]
+        n = len(diffs) or 1
+        wins[label] = {"win": sum(d > 1e-9 for d in diffs) / n, "tie": sum(abs(d) <= 1e-9 for d in diffs) / n,
+                       "loss": sum(d < -1e-9 for d in diffs) / n, "n": len(diffs)}
+    steps = {c["label"]: c.get("step") for c in manifest["checkpoints"]}
+    if reference in steps and steps[reference] is None and any(v is not None for v in steps.values()):
+        steps[reference] = 0  # the base is step 0 of its own training run
+    curve_labels = sorted((label for label in labels if steps.get(label) is not None), key=lambda l: steps[l])
+    curves = {metric: [{"label": l, "step": steps[l], **(means[l][metric] or {})} for l in curve_labels]
+              for metric in METRICS} if len(curve_labels) > 1 else {}
+    result = {"reference": reference, "labels": labels, "signature": next(iter(summaries.values()))["signature"],
+              "eval_set": manifest["eval_set"], "means": means, "paired": deltas, "wins": wins, "steps": curves,
+              "method": {"ci": f"percentile bootstrap over prompts, {N_RESAMPLES} resamples, seed {SEED}",
+                         "paired_test": f"two-sided sign-flip permutation test, {PERMUTATIONS} permutations",
+                         "multiple_comparisons": "Holm-Bonferroni over every (label, metric) against the reference"}}
+    with atomic_writer(str(Path(run_dir) / "comparison.json")) as out:
+        out.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    return result

@@ -1,0 +1,172 @@
+"""``poetbench report``: a run directory into a self-contained HTML report, a Markdown summary for
+PR comments, and (on request) a Hugging Face model card for one checkpoint.
+
+``index.html`` needs no network: the plots are PNG data URIs and the A/B viewer's script and data
+are inline. Model text reaches the page only as JSON data (with ``<``, ``>`` and ``&`` escaped)
+and is put into the page with ``textContent``, never as HTML.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import jinja2
+
+from poetbench.compare import LOWER_IS_BETTER, compare
+from poetbench.jsonl import InputError, atomic_writer
+from poetbench.report import plots, viewer
+
+TABLE_METRICS = ("form_ok", "length_regularity", "tone_ok", "tone_conformity", "rhyme_ok", "classical_ratio",
+                 "chatter", "repetition_ok", "copy_overlap", "adherence", "poetscore")
+
+
+def _fmt(value: float, metric: str) -> str:
+    return f"{value:.1f}" if metric == "poetscore" else f"{value:.2f}"
+
+
+def _best(comparison: dict) -> dict[str, str | None]:
+    best = {}
+    for metric in TABLE_METRICS:
+        scored = [(v["mean"], label) for label in comparison["labels"]
+                  if (v := comparison["means"][label].get(metric)) and v.get("mean") is not None]
+        if not scored:
+            best[metric] = None
+            continue
+        pick = min if metric in LOWER_IS_BETTER else max
+        values = {mean for mean, _ in scored}
+        best[metric] = pick(scored)[1] if len(values) > 1 else None  # nothing to highlight in a tie
+    return best
+
+
+def _json_for_html(data) -> str:
+    """JSON that is safe inside a <script> element: no '<', '>' or '&' can end it early."""
+    return (json.dumps(data, ensure_ascii=False).replace("&", "\\u0026").replace("<", "\\u003c")
+            .replace(">", "\\u003e").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def _training_dir(manifest: dict) -> Path | None:
+    for checkpoint in manifest["checkpoints"]:
+        if checkpoint.get("adapter") and checkpoint.get("step") is not None:
+            return Path(checkpoint["path"]).parent
+    return None
+
+
+def build(run_dir: Path, out_dir: Path | None = None, reference: str | None = None) -> Path:
+    """Write ``index.html`` and ``summary.md`` (default: ``RUN/report/``); return the HTML path."""
+    run_dir = Path(run_dir)
+    out_dir = Path(out_dir) if out_dir else run_dir / "report"
+    comparison = compare(run_dir, reference)
+    manifest = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    prompts = _prompts(manifest)
+    settings = manifest.get("settings", {})
+    samples = viewer.samples(run_dir, comparison["labels"], prompts, settings.get("reference"))
+    poetscores = {label: [v["s"]["poetscore"] for v in samples[label].values() if v["s"]["poetscore"] is not None]
+                  for label in comparison["labels"]}
+    training = _training_dir(manifest)
+    figures = [("Key metrics against training step (95% CI bands)", plots.step_curves(comparison)),
+               ("Key metrics by checkpoint (95% CI)", plots.bars(comparison)),
+               ("PoetScore distribution", plots.distribution(poetscores)),
+               ("Training loss", plots.loss_curve(training / "metrics.csv") if training else None)]
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("poetbench.report", "templates"),
+                                     autoescape=True, undefined=jinja2.StrictUndefined)
+    html = environment.get_template("index.html.j2").render(
+        run_name=run_dir.name, date=time.strftime("%Y-%m-%d %H:%M"), manifest=manifest, comparison=comparison,
+        table_metrics=TABLE_METRICS, lower_better=LOWER_IS_BETTER, best=_best(comparison), fmt=_fmt,
+        n_tests=sum(1 for d in comparison["paired"].values() for v in d.values() if v.get("p") is not None),
+        plots=figures,
+        data_json=_json_for_html({"labels": comparison["labels"], "samples": samples,
+                                  "prompts": [{"id": p["id"], "kind": p["kind"], "prompt": p["prompt"]} for p in prompts]}))
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out_dir}: cannot write the report here ({exc.strerror}); choose another -o") from None
+    with atomic_writer(str(out_dir / "index.html")) as out:
+        out.write(html)
+    with atomic_writer(str(out_dir / "summary.md")) as out:
+        out.write(markdown_summary(comparison))
+    return out_dir / "index.html"
+
+
+def _prompts(manifest: dict) -> list[dict]:
+    from poetbench import evalsets
+
+    settings = manifest.get("settings", {})
+    rows = evalsets.load(manifest["eval_set"]["name"], settings.get("corpus"), verify=False)
+    return rows[: settings.get("limit") or None]
+
+
+def markdown_summary(comparison: dict) -> str:
+    """The summary table as Markdown, for a pull-request comment or a CI job summary."""
+    metrics = ("form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "poetscore")
+    lines = [f"### poetbench: {comparison['eval_set']['name']} (sha256 {comparison['eval_set']['sha256'][:12]})", "",
+             f"`{comparison['signature']}` — mean [95% CI]; Δ against **{comparison['reference']}**, "
+             "* = p < 0.05 after Holm correction", "",
+             "| label | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 1) + "|"]
+    for label in comparison["labels"]:
+        cells = []
+        for metric in metrics:
+            v = comparison["means"][label].get(metric) or {}
+            cell = "—" if v.get("mean") is None else f"{_fmt(v['mean'], metric)} [{_fmt(v['low'], metric)}, {_fmt(v['high'], metric)}]"
+            d = comparison["paired"].get(label, {}).get(metric)
+            if d and d.get("delta") is not None:
+                star = "*" if d.get("p_holm", 1) < 0.05 else ""
+                cell += f" (Δ {d['delta']:+.3g}{star})"
+            cells.append(cell)
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def model_card(run_dir: Path, label: str, out_dir: Path | None = None) -> Path:
+    """A Hugging Face model card (README.md with model-index results) for one checkpoint."""
+    run_dir = Path(run_dir)
+    comparison = compare(run_dir)
+    manifest = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    checkpoint = next((c for c in manifest["checkpoints"] if c["label"] == label), None)
+    if checkpoint is None:
+        raise InputError(f"--model-card {label!r}: not a label of this run ({', '.join(comparison['labels'])})")
+    eval_set = manifest["eval_set"]
+    metrics = []
+    for metric in ("poetscore", "form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "copy_overlap"):
+        v = comparison["means"][label].get(metric) or {}
+        if v.get("mean") is not None:
+            metrics.append(f"          - type: {metric}\n            value: {v['mean']:.4f}\n"
+                           f"            name: {metric} (95% CI {v['low']:.4f}-{v['high']:.4f}, n={v['n']})")
+    base = checkpoint.get("base") or checkpoint["path"]
+    card = f"""---
+base_model: {base}
+library_name: {"peft" if checkpoint.get("adapter") else "transformers"}
+tags:
+  - poetbench
+  - chinese-poetry
+model-index:
+  - name: {label}
+    results:
+      - task:
+          type: text-generation
+          name: Classical Chinese poetry
+        dataset:
+          type: poetbench/{eval_set['name']}
+          name: poetbench {eval_set['name']}
+          revision: {eval_set['sha256']}
+        metrics:
+{chr(10).join(metrics)}
+        source:
+          name: poetbench
+          url: https://pypi.org/project/poetbench/
+---
+
+# {label}
+
+Scored with poetbench on the eval set `{eval_set['name']}` ({eval_set['n']} prompts, sha256 `{eval_set['sha256']}`).
+Metric signature: `{comparison['signature']}` — numbers are comparable only under the same signature.
+Checkpoint identity (sha256 of its weights): `{checkpoint['identity']}`.
+
+{markdown_summary(comparison)}
+"""
+    folder = Path(out_dir) if out_dir else run_dir / "report" / "model-card" / label
+    folder.mkdir(parents=True, exist_ok=True)
+    with atomic_writer(str(folder / "README.md")) as out:
+        out.write(card)
+    return folder / "README.md"
