@@ -31,13 +31,15 @@ def samples(run_dir: Path, labels: list[str], prompts: list[dict], reference: st
         ids = list(rows)
         analyses = scorer._measure([rows[i]["output"] for i in ids], [Prompt.from_row(by_id[i]) for i in ids], detail=True)
         copied = _copied(scorer, analyses)
+        # Tones for every poem, not only the regulated ones the record checks.
+        tones = scorer.book.many_poem_tones([a.extraction.lines for a in analyses])
         views = {}
-        for prompt_id, analysis, copy_mask in zip(ids, analyses, copied):
+        for prompt_id, analysis, copy_mask, codes in zip(ids, analyses, copied, tones):
             record = analysis.record
             views[prompt_id] = {
                 "o": rows[prompt_id]["output"],
                 "l": analysis.extraction.lines,
-                "c": analysis.codes,
+                "c": codes,
                 "b": [[v["line"], v["pos"]] for v in record["tone_violations"] or []],
                 "v": [f"line {v['line']} char {v['pos']}: {v['rule']}" for v in record["tone_violations"] or []],
                 "r": analysis.rhyme.rhyming_lines if analysis.rhyme else [],
