@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except InputError as exc:
         print(f"poetbench: error: {exc}", file=sys.stderr)
-        return 2
+        return 2  # also the gate's "not comparable"
     except KeyboardInterrupt:
         print("poetbench: interrupted; nothing was written over", file=sys.stderr)
         return 130
@@ -175,7 +175,30 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("--reference", metavar="LABEL", help="the label to compare against (default: base)")
     report.add_argument("--model-card", metavar="LABEL", help="also write a model card (README.md) for this label")
     report.set_defaults(func=_report)
-    for sub in (data, evalset):
+    gate = commands.add_parser(
+        "gate", help="fail (exit 1) when a run regressed against a baseline",
+        description="Pair the run's prompts with a baseline's and flag each metric that is confidently worse by more "
+                    "than its tolerance (paired bootstrap 95% CI beyond -tolerance). Exit 0: no regression, 1: "
+                    "regression, 2: not comparable (signature or eval-set hash differ, no shared prompt) or bad input.")
+    gate.add_argument("run_dir", metavar="RUN_DIR")
+    gate.add_argument("--baseline", required=True, metavar="BASELINE.json")
+    gate.add_argument("--label", help="the run's label to check (default: the last one)")
+    gate.add_argument("--rule", action="append", default=[], metavar="METRIC:TOLERANCE",
+                      help="override a tolerance, e.g. poetscore:1 (or *:0 for all); repeatable")
+    gate.add_argument("--mode", choices=("ci", "point", "exact"), default="ci",
+                      help="ci: the CI must lie beyond the tolerance (default); point: the estimate alone; "
+                           "exact: any changed score fails")
+    gate.add_argument("--format", choices=("text", "markdown", "json"), default="text")
+    gate.set_defaults(func=_gate)
+    baseline = commands.add_parser("baseline", help="save a baseline for `gate`")
+    baseline_commands = baseline.add_subparsers(title="commands", metavar="COMMAND")
+    save = baseline_commands.add_parser("save", help="keep one label's per-prompt scores as a baseline",
+                                        description="Write a baseline: per-prompt scores, signature, eval-set hash.")
+    save.add_argument("run_dir", metavar="RUN_DIR")
+    save.add_argument("--label", required=True)
+    save.add_argument("-o", "--output", required=True, metavar="FILE")
+    save.set_defaults(func=_baseline_save)
+    for sub in (data, evalset, baseline):
         sub.set_defaults(func=lambda args, sub=sub: sub.print_help() or 2)
     return parser
 
@@ -310,6 +333,22 @@ def _report(args) -> int:
     print(f"report: {html}\nsummary: {html.with_name('summary.md')}")
     if args.model_card:
         print(f"model card: {model_card(Path(args.run_dir), args.model_card)}")
+    return 0
+
+
+def _gate(args) -> int:
+    from poetbench.gate import gate, render
+
+    verdict = gate(Path(args.run_dir), Path(args.baseline), args.label, args.rule, args.mode)
+    print(render(verdict, args.format))
+    return verdict["exit_code"]
+
+
+def _baseline_save(args) -> int:
+    from poetbench.gate import save_baseline
+
+    baseline = save_baseline(Path(args.run_dir), args.label, Path(args.output))
+    print(f"baseline: {args.label} of {args.run_dir}, {len(baseline['per_prompt'])} prompts -> {args.output}")
     return 0
 
 

@@ -1,0 +1,144 @@
+"""The CI regression gate: fail a build when poems got worse, and not when only noise moved.
+
+A baseline (``poetbench baseline save RUN --label L -o FILE``) keeps one label's per-prompt
+scores with the metric signature and the eval-set hash. ``poetbench gate RUN --baseline FILE``
+pairs the candidate label's prompts with the baseline's and, per metric:
+
+* ``ci`` mode (default): a regression when the paired-bootstrap 95% CI of the difference lies
+  entirely beyond the tolerance on the bad side (below ``-tolerance``, or above ``+tolerance``
+  for metrics where lower is better) — confidently worse by more than the tolerance;
+* ``point`` mode: when the point estimate alone is beyond the tolerance;
+* ``exact`` mode: when any score of any prompt differs at all (the project's own CI: a scoring
+  change must come with a new signature and a new baseline).
+
+Exit codes: 0 no regression, 1 regression, 2 not comparable (signature or eval-set hash differ,
+no shared prompt) or bad input.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from poetbench.compare import LOWER_IS_BETTER, METRICS, load, paired
+from poetbench.jsonl import InputError, atomic_writer
+
+# Default tolerances: the smallest change worth failing a build for, in the metric's own unit.
+TOLERANCES = {
+    "form_ok": 0.05, "length_regularity": 0.03, "tone_conformity": 0.03, "tone_ok": 0.05, "rhyme_ok": 0.05,
+    "rhyme_rate": 0.03, "classical_ratio": 0.03, "vernacular_markers": 0.5, "chatter": 0.05, "distinct_2": 0.03,
+    "repetition_ok": 0.05, "copy_overlap": 0.05, "adherence": 0.05, "poetscore": 2.0,
+}
+MODES = ("ci", "point", "exact")
+OK, REGRESSION, NOT_COMPARABLE = 0, 1, 2
+BASELINE_VERSION = 1
+
+
+class NotComparable(InputError):
+    """The run and the baseline cannot be compared (exit code 2)."""
+
+
+def save_baseline(run_dir: Path, label: str, path: Path) -> dict:
+    """Write the per-prompt scores of ``label`` in ``run_dir`` as a baseline file."""
+    manifest, summaries, per_prompt = load(run_dir)
+    if label not in summaries:
+        raise InputError(f"--label {label!r}: not a label of {run_dir} ({', '.join(summaries)})")
+    baseline = {"baseline_version": BASELINE_VERSION, "label": label, "signature": summaries[label]["signature"], "eval_set": manifest["eval_set"],
+                "checkpoint": summaries[label]["checkpoint"], "per_prompt": per_prompt[label]}
+    with atomic_writer(str(path)) as out:
+        out.write(json.dumps(baseline, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
+    return baseline
+
+
+def load_baseline(path: Path) -> dict:
+    try:
+        baseline = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the baseline ({exc.strerror}); write one with `poetbench baseline save`") from None
+    except ValueError as exc:
+        raise InputError(f"{path}: not a baseline file (malformed JSON: {exc})") from None
+    if not isinstance(baseline, dict) or baseline.get("baseline_version") != BASELINE_VERSION:
+        raise InputError(f"{path}: not a poetbench baseline (version {BASELINE_VERSION}); write one with `poetbench baseline save`")
+    return baseline
+
+
+def parse_rules(rules: list[str]) -> dict[str, float]:
+    tolerances = dict(TOLERANCES)
+    for rule in rules:
+        metric, sep, value = rule.partition(":")
+        try:
+            tolerance = float(value)
+        except ValueError:
+            tolerance = None
+        if not sep or tolerance is None or (metric not in METRICS and metric != "*"):
+            raise InputError(f"--rule {rule!r}: write metric:tolerance, e.g. poetscore:2 (metrics: {', '.join(METRICS)}, or *)")
+        for name in (METRICS if metric == "*" else (metric,)):
+            tolerances[name] = tolerance
+    return tolerances
+
+
+def gate(run_dir: Path, baseline_path: Path, label: str | None = None, rules: list[str] | None = None,
+         mode: str = "ci") -> dict:
+    """The verdict: ``{status, exit_code, checks: [...]}``; raises NotComparable for exit code 2."""
+    if mode not in MODES:
+        raise InputError(f"--mode {mode!r}: use one of {', '.join(MODES)}")
+    tolerances = parse_rules(rules or [])
+    baseline = load_baseline(baseline_path)
+    manifest, summaries, per_prompt = load(run_dir)
+    label = label or (list(summaries)[-1])
+    if label not in summaries:
+        raise InputError(f"--label {label!r}: not a label of {run_dir} ({', '.join(summaries)})")
+    if summaries[label]["signature"] != baseline["signature"]:
+        raise NotComparable(f"signatures differ: run {summaries[label]['signature']} vs baseline {baseline['signature']}; "
+                            "score both the same way (or save a new baseline on purpose)")
+    if manifest["eval_set"]["sha256"] != baseline["eval_set"]["sha256"]:
+        raise NotComparable(f"eval sets differ: run {manifest['eval_set']['name']} {manifest['eval_set']['sha256'][:12]} "
+                            f"vs baseline {baseline['eval_set']['name']} {baseline['eval_set']['sha256'][:12]}")
+    candidate, reference = per_prompt[label], baseline["per_prompt"]
+    shared = sorted(set(candidate) & set(reference))
+    if not shared:
+        raise NotComparable("the run and the baseline share no prompt")
+    checks = []
+    for metric in METRICS:
+        prompts = [p for p in shared if metric in candidate[p] and metric in reference[p]]
+        if not prompts:
+            continue
+        a = [candidate[p][metric] for p in prompts]
+        b = [reference[p][metric] for p in prompts]
+        stats = paired(a, b)
+        tolerance = tolerances[metric]
+        worse = -1.0 if metric in LOWER_IS_BETTER else 1.0  # sign that makes "bad" negative
+        if mode == "exact":
+            changed = [p for p, x, y in zip(prompts, a, b) if not np.isclose(x, y, rtol=0, atol=1e-9)]
+            regressed = bool(changed)
+        elif mode == "point":
+            regressed = worse * stats["delta"] < -tolerance
+        else:
+            bound = stats["high"] if worse > 0 else -stats["low"]  # the CI's best case, on the "better" scale
+            regressed = bound < -tolerance
+        checks.append({"metric": metric, "delta": stats["delta"], "low": stats["low"], "high": stats["high"],
+                       "n": stats["n"], "tolerance": tolerance, "lower_is_better": metric in LOWER_IS_BETTER,
+                       "regressed": regressed, **({"changed_prompts": changed[:10]} if mode == "exact" else {})})
+    failed = [c for c in checks if c["regressed"]]
+    return {"status": "regression" if failed else "ok", "exit_code": REGRESSION if failed else OK, "mode": mode,
+            "label": label, "baseline": str(baseline_path), "signature": baseline["signature"],
+            "shared_prompts": len(shared), "checks": checks}
+
+
+def render(verdict: dict, fmt: str = "text") -> str:
+    if fmt == "json":
+        return json.dumps(verdict, ensure_ascii=False, indent=2)
+    failed = [c for c in verdict["checks"] if c["regressed"]]
+    head = (f"poetbench gate: {'REGRESSION' if failed else 'ok'} — {verdict['label']} against {verdict['baseline']} "
+            f"({verdict['shared_prompts']} shared prompts, mode {verdict['mode']})")
+    rows = [(c["metric"] + (" (lower is better)" if c["lower_is_better"] else ""), f"{c['delta']:+.4f}",
+             f"[{c['low']:+.4f}, {c['high']:+.4f}]", f"{c['tolerance']:g}", "REGRESSED" if c["regressed"] else "ok")
+            for c in verdict["checks"]]
+    if fmt == "markdown":
+        lines = [f"### {head}", "", "| metric | Δ | 95% CI | tolerance | |", "|---|---|---|---|---|"]
+        lines += ["| " + " | ".join(r) + " |" for r in rows]
+        return "\n".join(lines)
+    width = max(len(r[0]) for r in rows) if rows else 10
+    return "\n".join([head] + [f"  {r[0]:<{width}}  {r[1]:>9}  {r[2]:>22}  tol {r[3]:<5} {r[4]}" for r in rows])

@@ -1,0 +1,90 @@
+"""The regression gate: noise passes, a real regression fails, incomparable runs exit 2."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from poems import REGULATED, VERNACULAR
+
+from poetbench import evalsets
+from poetbench.gate import NotComparable, gate, save_baseline
+from poetbench.runner import Run, RunSettings, parse_gen_kwargs
+
+REPO = Path(__file__).resolve().parents[1]
+POEMS = [text for _, text in REGULATED.values()]
+
+
+def file_run(root: Path, name: str, texts: list[str]) -> Path:
+    ids = [p["id"] for p in evalsets.load("smoke-v1")]
+    outputs = root / f"{name}.jsonl"
+    outputs.write_text("".join(json.dumps({"prompt_id": p, "output": texts[k % len(texts)]}, ensure_ascii=False) + "\n"
+                               for k, p in enumerate(ids)), encoding="utf-8")
+    run = Run(RunSettings(checkpoints=f"model={outputs}", eval_set="smoke-v1", output=str(root / name), backend="file"))
+    run.generate(progress=False)
+    run.score()
+    return root / name
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "poetbench", *map(str, args)], capture_output=True, text=True)
+
+
+def test_vernacular_outputs_are_a_regression(tmp_path):
+    good = file_run(tmp_path, "good", POEMS)
+    save_baseline(good, "model", tmp_path / "baseline.json")
+    bad = file_run(tmp_path, "bad", VERNACULAR)
+    verdict = gate(bad, tmp_path / "baseline.json")
+    failed = {c["metric"] for c in verdict["checks"] if c["regressed"]}
+    assert verdict["exit_code"] == 1 and {"form_ok", "classical_ratio", "vernacular_markers", "poetscore"} <= failed
+    done = cli("gate", bad, "--baseline", tmp_path / "baseline.json", "--format", "markdown")
+    assert done.returncode == 1 and "REGRESSED" in done.stdout and done.stdout.startswith("### poetbench gate")
+    assert cli("gate", good, "--baseline", tmp_path / "baseline.json").returncode == 0
+
+
+def test_signature_or_eval_set_mismatch_exits_2(tmp_path):
+    good = file_run(tmp_path, "good", POEMS)
+    baseline = save_baseline(good, "model", tmp_path / "baseline.json")
+    baseline["signature"] = baseline["signature"].replace("tone=lenient", "tone=strict")
+    (tmp_path / "other-signature.json").write_text(json.dumps(baseline), encoding="utf-8")
+    with pytest.raises(NotComparable, match="signatures differ"):
+        gate(good, tmp_path / "other-signature.json")
+    done = cli("gate", good, "--baseline", tmp_path / "other-signature.json")
+    assert done.returncode == 2 and "signatures differ" in done.stderr
+    baseline = save_baseline(good, "model", tmp_path / "baseline.json")
+    baseline["eval_set"]["sha256"] = "0" * 64
+    (tmp_path / "other-set.json").write_text(json.dumps(baseline), encoding="utf-8")
+    assert cli("gate", good, "--baseline", tmp_path / "other-set.json").returncode == 2
+    (tmp_path / "junk.json").write_text("{", encoding="utf-8")
+    assert cli("gate", good, "--baseline", tmp_path / "junk.json").returncode == 2
+    assert cli("gate", good, "--baseline", tmp_path / "baseline.json", "--rule", "nonsense").returncode == 2
+
+
+def test_the_projects_fixed_samples_match_their_baseline(tmp_path):
+    """What .ci/run checks: a scoring change without a new signature and baseline fails."""
+    fixed = REPO / "reports" / "baselines" / "fixed-samples"
+    run = Run(RunSettings(checkpoints=f"fixed={fixed / 'outputs.jsonl'}", eval_set=str(fixed / "prompts.jsonl"),
+                          output=str(tmp_path / "fixed"), backend="file"))
+    run.generate(progress=False)
+    run.score()
+    verdict = gate(tmp_path / "fixed", REPO / "reports" / "baselines" / "fixed-samples.json", mode="exact")
+    assert verdict["exit_code"] == 0, [c for c in verdict["checks"] if c["regressed"]]
+
+
+def test_the_same_model_with_another_seed_passes(tmp_path):
+    pytest.importorskip("trl", reason="the [train] extra is not installed")
+    from training import tiny
+
+    base = tiny.build(tmp_path / "base", vocab_size=900, texts=POEMS * 3 + VERNACULAR, pretrain_steps=30)
+    runs = []
+    for seed in (1, 2):
+        run = Run(RunSettings(checkpoints=f"model={base}", eval_set="smoke-v1", output=str(tmp_path / f"seed{seed}"),
+                              seed=seed, gen_kwargs=parse_gen_kwargs("temperature=1.0,max_new_tokens=24")))
+        run.generate(progress=False)
+        run.score()
+        runs.append(tmp_path / f"seed{seed}")
+    outputs = [[json.loads(line)["output"] for line in (r / "model" / "samples.jsonl").open(encoding="utf-8")] for r in runs]
+    assert outputs[0] != outputs[1]  # the seeds did change the samples …
+    save_baseline(runs[0], "model", tmp_path / "baseline.json")
+    assert gate(runs[1], tmp_path / "baseline.json")["exit_code"] == 0  # … and noise is not a regression
