@@ -34,7 +34,7 @@ from poetbench.scoring import SCORE_KEYS, Scorer
 from poetbench.stats import mean_ci
 
 BACKENDS = ("hf", "openai", "file")
-GEN_DEFAULTS = {"temperature": 0.0, "top_p": 1.0, "max_new_tokens": 128}
+GEN_DEFAULTS = {"temperature": 0.0, "top_p": 1.0, "max_new_tokens": 128, "repetition_penalty": 1.0}
 SUMMARY_KEYS = [k for k in SCORE_KEYS if k not in ("form", "line_lengths", "tone_violations", "rhyme_group")]
 TABLE_KEYS = ("form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "poetscore")
 
@@ -146,9 +146,10 @@ class Run:
 
     def generate(self, progress: bool = True) -> dict:
         """Generate every missing sample; returns {label: samples generated now}."""
-        from poetbench.text.extract import extract_poem
-
-        self.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"{self.dir}: cannot create the run directory ({exc.strerror}); choose another -o") from None
         self.write_manifest(status="generating")
         backend = self._backend()
         generated, timings = {}, {}
@@ -158,25 +159,34 @@ class Run:
             folder.mkdir(parents=True, exist_ok=True)
             bar = _progress(checkpoint.label, len(todo) + len(done), len(done), progress)
             started = time.perf_counter()
-            with open(folder / "samples.jsonl", "ab") as stream:
-                for start in range(0, len(todo), self.settings.batch_size):
-                    batch = todo[start:start + self.settings.batch_size]
-                    outputs = backend.generate(checkpoint, [(p, k) for p, k, _ in batch], self.gen_kwargs, self.settings.seed)
-                    rows = [{"key": key, "prompt_id": p["id"], "sample_index": k, "prompt": p["prompt"],
-                             "output": o["output"], "poem": extract_poem(o["output"]).poem if o["output"] is not None else None,
-                             "seconds": round(o["seconds"], 4), "missing": o.get("missing", False)}
-                            for (p, k, key), o in zip(batch, outputs)]
-                    stream.write(dump_lines(rows))
-                    stream.flush()
-                    os.fsync(stream.fileno())
-                    if bar:
-                        bar.update(len(batch))
+            try:
+                self._generate_label(backend, checkpoint, todo, folder, bar)
+            except OSError as exc:
+                raise InputError(f"{folder / 'samples.jsonl'}: write failed ({exc.strerror}); check free space and "
+                                 "permissions — the samples already written are kept, rerun to finish") from None
             if bar:
                 bar.close()
             generated[checkpoint.label] = len(todo)
             timings[checkpoint.label] = round(time.perf_counter() - started, 2)
         self.write_manifest(status="generated", generated=generated, timings=timings)
         return generated
+
+    def _generate_label(self, backend, checkpoint: Checkpoint, todo: list, folder: Path, bar) -> None:
+        from poetbench.text.extract import extract_poem
+
+        with open(folder / "samples.jsonl", "ab") as stream:
+            for start in range(0, len(todo), self.settings.batch_size):
+                batch = todo[start:start + self.settings.batch_size]
+                outputs = backend.generate(checkpoint, [(p, k) for p, k, _ in batch], self.gen_kwargs, self.settings.seed)
+                rows = [{"key": key, "prompt_id": p["id"], "sample_index": k, "prompt": p["prompt"],
+                         "output": o["output"], "poem": extract_poem(o["output"]).poem if o["output"] is not None else None,
+                         "seconds": round(o["seconds"], 4), "missing": o.get("missing", False)}
+                        for (p, k, key), o in zip(batch, outputs)]
+                stream.write(dump_lines(rows))
+                stream.flush()
+                os.fsync(stream.fileno())
+                if bar:
+                    bar.update(len(batch))
 
     def _backend(self):
         if self.settings.backend == "file":
@@ -194,6 +204,7 @@ class Run:
         path = self.dir / "run.json"
         previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
         manifest = {
+            **{k: v for k, v in previous.items() if k in ("generated", "status")},
             "command": self.command,
             "poetbench": __version__,
             "checkpoints": [asdict(c) for c in self.checkpoints],
@@ -261,7 +272,8 @@ class HFBackend:
         with hf.active(self.model, checkpoint.label if checkpoint.adapter else None):
             return hf.generate(self.model, self.tokenizer, [p["prompt"] for p, _ in items],
                                max_new_tokens=int(gen_kwargs["max_new_tokens"]), batch_size=self.batch_size,
-                               temperature=gen_kwargs["temperature"], top_p=gen_kwargs["top_p"], seeds=seeds)
+                               temperature=gen_kwargs["temperature"], top_p=gen_kwargs["top_p"], seeds=seeds,
+                               repetition_penalty=gen_kwargs.get("repetition_penalty", 1.0))
 
 
 def score_run(directory: Path, run: Run | None = None) -> dict[str, dict]:

@@ -72,7 +72,7 @@ def test_train_writes_loadable_adapter_checkpoints_and_callback_samples(workspac
     from transformers import AutoModelForCausalLM
 
     model = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(workspace / "base"), run / "checkpoint-4")
-    assert model.peft_config["default"].target_modules == {"q_proj", "k_proj", "v_proj", "o_proj"}
+    assert {"q_proj", "k_proj", "v_proj", "o_proj"} <= model.peft_config["default"].target_modules
 
 
 def test_same_config_and_seed_give_the_same_loss(workspace):

@@ -114,14 +114,15 @@ def pretrain(model, tokenizer, texts: list[str], steps: int, seed: int = 0, batc
     return losses
 
 
-def build(out: Path, corpus: Path | None = None, size: str = "tiny", vocab_size: int = 6000,
-          pretrain_steps: int = 0, seed: int = 0, texts: list[str] | None = None) -> Path:
+def build(out: Path, corpus: Path | None = None, size: str = "tiny", vocab_size: int = 3000,
+          pretrain_steps: int = 0, seed: int = 0, texts: list[str] | None = None, pretrain_batch: int = 32,
+          pretrain_lr: float = 5e-3) -> Path:
     """Train the tokenizer, build (and optionally pre-train) the model, save both to ``out``."""
     started = time.perf_counter()
     poems, prose = (texts, texts) if texts is not None else corpus_texts(corpus)
     tokenizer = train_tokenizer(poems + prose, vocab_size)
     model = build_model(tokenizer, size, seed)
-    losses = pretrain(model, tokenizer, prose, pretrain_steps, seed) if pretrain_steps else []
+    losses = pretrain(model, tokenizer, prose, pretrain_steps, seed, batch=pretrain_batch, lr=pretrain_lr) if pretrain_steps else []
     out = Path(out)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
@@ -137,7 +138,7 @@ def main() -> None:
     parser.add_argument("-o", "--output", type=Path, required=True)
     parser.add_argument("--corpus", help="chinese-poetry directory (default: corpus discovery)")
     parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
-    parser.add_argument("--vocab-size", type=int, default=6000)
+    parser.add_argument("--vocab-size", type=int, default=3000)
     parser.add_argument("--pretrain-steps", type=int, default=0)
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()

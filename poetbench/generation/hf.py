@@ -92,7 +92,8 @@ def active(model, label: str | None):
 
 
 def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, batch_size: int = 8,
-             temperature: float = 0.0, top_p: float = 1.0, seeds: list[int] | None = None) -> list[dict]:
+             temperature: float = 0.0, top_p: float = 1.0, seeds: list[int] | None = None,
+             repetition_penalty: float = 1.0) -> list[dict]:
     """One ``{output, seconds}`` per prompt, in order; ``seeds`` (one per prompt) when sampling."""
     import torch
     from transformers import LogitsProcessorList
@@ -114,6 +115,7 @@ def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, bat
             with torch.no_grad():
                 tokens = model.generate(**inputs, max_new_tokens=max_new_tokens, do_sample=False,
                                         logits_processor=processors, eos_token_id=stop,
+                                        repetition_penalty=repetition_penalty if repetition_penalty != 1.0 else None,
                                         pad_token_id=tokenizer.pad_token_id)
             seconds = (time.perf_counter() - started) / len(batch)
             for row in tokens[:, inputs["input_ids"].shape[1]:]:

@@ -1,0 +1,106 @@
+"""``poetbench demo``: the seed project's whole experiment, offline, on the tiny model.
+
+Prepare the corpus (discovery: ``$POETBENCH_CORPUS``, ``../shared/data``, the ``data fetch``
+cache), build the tiny base (pre-trained on classical prose: "classical, not yet a poet"), train
+LoRA with checkpoints at the given steps, run the eval set over the base and every checkpoint,
+then write the comparison, the HTML report and the gate verdict of the last checkpoint against
+the base. Every stage reuses what is already on disk, so an interrupted demo picks up where it
+stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from poetbench.jsonl import InputError
+
+
+GEN_KWARGS = "max_new_tokens=48,repetition_penalty=1.3"  # greedy; a tiny model loops without the penalty
+
+
+@dataclass
+class DemoSettings:
+    out: Path = Path("reports/demo")
+    steps: tuple[int, ...] = (0, 50, 100, 200)
+    quick: bool = False
+    corpus: str | None = None
+
+    @property
+    def pretrain_steps(self) -> int:
+        return 150 if self.quick else 600
+
+
+def parse_steps(text: str) -> tuple[int, ...]:
+    try:
+        steps = tuple(sorted({int(s) for s in text.split(",") if s.strip()}))
+    except ValueError:
+        raise InputError(f"--steps {text!r}: give step numbers like 0,50,100,200") from None
+    if not steps or steps[-1] <= 0 or steps[0] < 0:
+        raise InputError(f"--steps {text!r}: give at least one step above 0 (0 is the base)")
+    return steps
+
+
+def training_config(settings: DemoSettings, prepared: Path) -> dict:
+    from training.train import load_config
+
+    trained = [s for s in settings.steps if s > 0]
+    config = load_config(str(Path(__file__).resolve().parents[1] / "training" / "configs" / "tiny-cpu.yaml"), [])
+    config.update({
+        "model_name_or_path": str(settings.out / "base"),
+        "output_dir": str(settings.out / "train"),
+        "max_steps": trained[-1],
+        "save_steps": math.gcd(*trained),
+        "report_to": [],
+        "poetbench_callback": None,
+    })
+    config["build_tiny"] = {**config["build_tiny"], "pretrain_steps": settings.pretrain_steps}
+    config["data"] = {"prepared": str(prepared), "max_examples": 1500 if settings.quick else 4000}
+    return config
+
+
+def run_demo(settings: DemoSettings, log=print) -> dict:
+    from poetbench.compare import compare
+    from poetbench.data.discovery import find_corpus
+    from poetbench.data.prepare import prepare_cached
+    from poetbench.gate import gate, render, save_baseline
+    from poetbench.report import build
+    from poetbench.runner import Run, RunSettings, parse_gen_kwargs, table
+    from training.train import last_checkpoint, train
+
+    started = time.perf_counter()
+    out = settings.out
+    corpus = find_corpus(settings.corpus)
+    log(f"[1/5] corpus {corpus}")
+    prepared = prepare_cached(corpus)
+    config = training_config(settings, prepared)
+    trained = [s for s in settings.steps if s > 0]
+    last = last_checkpoint(Path(config["output_dir"]))
+    if last is None or int(last.rsplit("-", 1)[1]) < trained[-1]:
+        log(f"[2/5] tiny base (pre-trained {settings.pretrain_steps} steps on classical prose) and LoRA to step {trained[-1]}")
+        train(config, resume=last is not None)
+    else:
+        log("[2/5] training already done")
+    spec = ",".join([f"base={out / 'base'}"] * (0 in settings.steps)
+                    + [f"step{s}={out / 'train' / f'checkpoint-{s}'}" for s in trained])
+    log("[3/5] generating and scoring smoke-v1 on " + ", ".join(["base"] * (0 in settings.steps) + [f"step{s}" for s in trained]))
+    run = Run(RunSettings(checkpoints=spec, eval_set="smoke-v1", output=str(out / "run"), batch_size=12,
+                          gen_kwargs=parse_gen_kwargs(GEN_KWARGS)), ["poetbench", "demo"])
+    run.generate(progress=False)
+    summaries = run.score()
+    log("[4/5] comparison and report")
+    comparison = compare(out / "run")
+    html = build(out / "run")
+    log("[5/5] gate: last checkpoint against the base")
+    labels = list(summaries)
+    save_baseline(out / "run", labels[0], out / "baseline.json")
+    verdict = gate(out / "run", out / "baseline.json", labels[-1])
+    (out / "gate.txt").write_text(render(verdict) + "\n", encoding="utf-8")
+    result = {"html": str(html), "table": table(summaries), "gate": render(verdict), "gate_exit": verdict["exit_code"],
+              "seconds": round(time.perf_counter() - started, 1), "comparison": comparison}
+    (out / "demo.json").write_text(json.dumps({k: v for k, v in result.items() if k != "comparison"}, ensure_ascii=False,
+                                              indent=2) + "\n", encoding="utf-8")
+    return result
