@@ -59,6 +59,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--book", choices=("pingshui", "xinyun"), default="pingshui", help=BOOK_HELP)
     score.add_argument("--strict", action="store_true", help="require the 平仄 pattern at every position")
     score.add_argument("--field", default="text", help="the field holding the poem or model output (default: text)")
+    score.add_argument("--jobs", type=int, help="worker processes (default: one per CPU, at most 4)")
     score.add_argument("--reference", metavar="CORPUS",
                        help="corpus for the copy metrics (copy_overlap, copy_span, verbatim_lines): a chinese-poetry "
                             "directory or a JSONL file with a 'text' field; without it they are null")
@@ -228,7 +229,7 @@ def _score(args) -> int:
 
     scorer = _scorer(args)
     started = time.perf_counter()
-    stats = score_rows(scorer, args.input, args.output, field=args.field, progress=sys.stderr.isatty())
+    stats = score_rows(scorer, args.input, args.output, field=args.field, progress=sys.stderr.isatty(), jobs=args.jobs)
     elapsed = time.perf_counter() - started
     where = args.output or "stdout"
     print(f"poetbench: scored {stats.scored} rows, {stats.errors} with errors, in {elapsed:.1f}s -> {where}\n"

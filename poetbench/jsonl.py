@@ -39,27 +39,37 @@ def _open_input(path: str) -> IO[bytes]:
         raise InputError(f"{path}: cannot read ({exc.strerror}); check its permissions") from None
 
 
-def read_rows(path: str) -> Iterator[Row]:
-    """Yield every non-blank line of a JSONL file as a Row; malformed lines carry ``error``."""
+def raw_lines(path: str) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of every line of a file (``-``: stdin); read errors are InputErrors."""
     stream = _open_input(path)
     try:
-        for number, raw_bytes in enumerate(stream, start=1):
-            try:
-                data = orjson.loads(raw_bytes)  # validates UTF-8 and JSON in one pass
-            except orjson.JSONDecodeError as exc:
-                if raw_bytes.strip():
-                    yield _bad_row(path, number, raw_bytes, exc)
-                continue
-            if not isinstance(data, dict):
-                yield Row(number, None, f"{path}:{number}: expected a JSON object, got {type(data).__name__}",
-                          raw_bytes.decode("utf-8").strip())
-                continue
-            yield Row(number, data)
+        yield from enumerate(stream, start=1)
     except OSError as exc:
         raise InputError(f"{path}: read failed ({exc.strerror})") from None
     finally:
         if stream is not sys.stdin.buffer:
             stream.close()
+
+
+def parse_rows(path: str, lines) -> Iterator[Row]:
+    """Rows of numbered raw lines; blank lines are skipped, malformed ones carry ``error``."""
+    for number, raw_bytes in lines:
+        try:
+            data = orjson.loads(raw_bytes)  # validates UTF-8 and JSON in one pass
+        except orjson.JSONDecodeError as exc:
+            if raw_bytes.strip():
+                yield _bad_row(path, number, raw_bytes, exc)
+            continue
+        if not isinstance(data, dict):
+            yield Row(number, None, f"{path}:{number}: expected a JSON object, got {type(data).__name__}",
+                      raw_bytes.decode("utf-8", "replace").strip())
+            continue
+        yield Row(number, data)
+
+
+def read_rows(path: str) -> Iterator[Row]:
+    """Yield every non-blank line of a JSONL file as a Row; malformed lines carry ``error``."""
+    yield from parse_rows(path, raw_lines(path))
 
 
 def _bad_row(path: str, number: int, raw_bytes: bytes, exc: Exception) -> Row:

@@ -11,6 +11,9 @@ metric is not built yet, is ``None`` — never a guess.
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
 import sys
 from dataclasses import dataclass
 
@@ -132,9 +135,9 @@ class Scorer:
         if self.reference:
             kept = [drop_given_line(p, poem) for p, poem in zip(prompts, lines)]
             columns.update(self.reference.score_many(batch if kept == lines else TextBatch(kept)))
-        for key, values in columns.items():
-            for record, value in zip(records, values):
-                record[key] = value
+        keys = list(columns)
+        for record, *values in zip(records, *columns.values()):
+            record.update(zip(keys, values))
         for record, prompt, poem in zip(records, prompts, lines):
             record["adherence"] = adherence(prompt, poem, record["form_ok"])
         for record, score in zip(records, poetscores(records)):
@@ -198,37 +201,77 @@ def score_row(scorer: Scorer, row: dict, field: str = "text") -> dict:
 
 
 def score_rows(scorer: Scorer, source: str, target: str | None, field: str = "text",
-               progress: bool = False) -> RowStats:
+               progress: bool = False, jobs: int | None = None) -> RowStats:
     """Score a JSONL file (``-`` for stdin) into ``target`` (atomic; stdout when None).
 
-    Rows are scored ``SCORE_CHUNK`` at a time; every input row gives one output row, in order.
+    Rows go ``SCORE_CHUNK`` at a time to ``jobs`` worker processes (default: one per CPU, at
+    most 4; forked, so they share the loaded tables), each parsing, scoring and serialising its
+    chunk; the output keeps the input's order, one output row per input row.
     """
     from poetbench import jsonl
 
     stats = RowStats()
-    rows = jsonl.read_rows(source)
+    chunks = ((source, field, chunk) for chunk in _chunks(jsonl.raw_lines(source), SCORE_CHUNK))
+    jobs = jobs or min(os.cpu_count() or 1, 4)
+    bar = None
     if progress:
         from tqdm import tqdm
 
-        rows = tqdm(rows, unit=" poems", desc="scoring", file=sys.stderr)
-    signature = scorer.signature
+        bar = tqdm(unit=" poems", desc="scoring", file=sys.stderr)
     with jsonl.atomic_writer(target, binary=True) as out:
-        for chunk in _chunks(rows, SCORE_CHUNK):
-            problems = [row.error if row.data is None else row_problem(row.data, field) for row in chunk]
-            good = [row.data for row, problem in zip(chunk, problems) if problem is None]
-            records = iter(scorer.score_many([data[field] for data in good], [Prompt.from_row(data) for data in good]))
-            results = []
-            for row, problem in zip(chunk, problems):
-                if row.data is None:
-                    results.append({"line": row.line, "raw": row.raw, "error": problem})
-                elif problem:
-                    results.append({**row.data, "error": f"{source}:{row.line}: {problem}"})
-                else:
-                    results.append({**row.data, "scores": next(records), "signature": signature})
-            stats.errors += sum(problem is not None for problem in problems)
-            stats.scored += len(good)
-            out.write(jsonl.dump_lines(results))
+        with _pool(scorer, jobs) as pool:
+            for data, scored, errors in (pool.imap(_score_chunk, chunks) if pool else map(_score_chunk, chunks)):
+                out.write(data)
+                stats.scored += scored
+                stats.errors += errors
+                if bar:
+                    bar.update(scored + errors)
+    if bar:
+        bar.close()
     return stats
+
+
+_WORKER: list[Scorer] = []  # the scorer of this process, for _score_chunk (forked workers inherit it)
+
+
+@contextlib.contextmanager
+def _pool(scorer: Scorer, jobs: int):
+    """A fork pool of ``jobs`` workers sharing ``scorer``; None (work in this process) for one job."""
+    _WORKER[:] = [scorer]
+    if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    pool = multiprocessing.get_context("fork").Pool(jobs)
+    try:
+        yield pool
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()
+
+
+def _score_chunk(task) -> tuple[bytes, int, int]:
+    """Parse, check, score and serialise one chunk of numbered raw lines."""
+    from poetbench import jsonl
+
+    source, field, lines = task
+    scorer = _WORKER[0]
+    chunk = list(jsonl.parse_rows(source, lines))
+    problems = [row.error if row.data is None else row_problem(row.data, field) for row in chunk]
+    good = [row.data for row, problem in zip(chunk, problems) if problem is None]
+    records = iter(scorer.score_many([data[field] for data in good], [Prompt.from_row(data) for data in good]))
+    signature = scorer.signature
+    results = []
+    for row, problem in zip(chunk, problems):
+        if row.data is None:
+            results.append({"line": row.line, "raw": row.raw, "error": problem})
+        elif problem:
+            results.append({**row.data, "error": f"{source}:{row.line}: {problem}"})
+        else:
+            results.append({**row.data, "scores": next(records), "signature": signature})
+    return jsonl.dump_lines(results), len(good), len(chunk) - len(good)
 
 
 def _chunks(items, size: int):

@@ -140,3 +140,16 @@ def test_tones_names_the_line_of_bad_utf8():
     assert proc.returncode == 2
     assert proc.stdout.decode() == "平平平仄平\n"
     assert b"stdin:2: not valid UTF-8" in proc.stderr and b"Traceback" not in proc.stderr
+
+
+def test_parallel_scoring_matches_one_process(tmp_path):
+    src = tmp_path / "many.jsonl"
+    good = json.dumps({"text": POEM}, ensure_ascii=False)
+    lines = [good if k % 7 else BAD_ROWS[k % len(BAD_ROWS)][0] for k in range(2500)]  # 3 chunks, some bad rows
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    outputs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}.jsonl"
+        assert run("score", str(src), "-o", str(out), "--jobs", jobs).returncode == 0
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] and outputs[0].count(b"\n") == 2500

@@ -67,10 +67,13 @@ def classical_ratios(batch: TextBatch) -> list[float | None]:
     points = batch.points
     codes = np.minimum(points, len(lex.char) - 1)
     han = ((points >= 0x3400) & (points <= 0x9FFF)) | ((points >= 0x20000) & (points <= 0x3134F))
+    single = lex.char[codes]
     pair = np.zeros(len(points) + 1, dtype=bool)  # pair[k]: the bigram starting at k is classical
     if len(points) > 1:
-        pair[:-2] = lex.pairs.contains((codes[:-1] << _BITS) | codes[1:])
-    classical = han & (lex.char[codes] | pair[:-1] | np.concatenate(([False], pair[:-2])))
+        # Only a bigram with a character not classical on its own can change the answer.
+        ask = np.flatnonzero(han[:-1] & han[1:] & ~(single[:-1] & single[1:]))
+        pair[ask] = lex.pairs.contains((codes[ask] << _BITS) | codes[ask + 1])
+    classical = han & (single | pair[:-1] | np.concatenate(([False], pair[:-2])))
     n_han = batch.per_poem(han)
     ratio = batch.per_poem(classical) / np.maximum(n_han, 1)
     return [r if n else None for r, n in zip(ratio.tolist(), n_han.tolist())]
