@@ -146,8 +146,8 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--batch-size", type=int, default=8)
         sub.add_argument("--num-samples", type=int, default=1, help="samples per prompt (default 1)")
         sub.add_argument("--seed", type=int, default=0)
-        sub.add_argument("--gen-kwargs", default="", help="temperature=0.7,top_p=0.9,max_new_tokens=128 "
-                                                          "(default: greedy, 128 new tokens)")
+        sub.add_argument("--gen-kwargs", default="", help="temperature=0.7,top_p=0.9,max_new_tokens=128,repetition_penalty=1.3 "
+                                                          "(default: greedy, 128 new tokens, no penalty)")
         sub.add_argument("--limit", type=int, help="only the first N prompts")
         sub.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
         sub.add_argument("--load-in-4bit", action="store_true", help="hf backend: load the base in 4-bit NF4 (needs CUDA)")

@@ -81,11 +81,6 @@ def _bad_row(path: str, number: int, raw_bytes: bytes, exc: Exception) -> Row:
     return Row(number, None, f"{path}:{number}: malformed JSON ({exc}); each line must be one JSON object", text)
 
 
-def dumps(obj) -> str:
-    """One compact JSON line, non-ASCII kept as is."""
-    return orjson.dumps(obj).decode("utf-8")
-
-
 def dump_lines(objs) -> bytes:
     """JSONL bytes: one compact line per object, each ending in a newline."""
     return b"".join(orjson.dumps(obj, option=orjson.OPT_APPEND_NEWLINE) for obj in objs)

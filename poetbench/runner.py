@@ -30,6 +30,7 @@ from pathlib import Path
 from poetbench import __version__, evalsets
 from poetbench.checkpoints import Checkpoint, identity, parse_spec
 from poetbench.jsonl import InputError, atomic_writer, dump_lines
+from poetbench.metrics.adherence import Prompt
 from poetbench.scoring import SCORE_KEYS, Scorer
 from poetbench.stats import mean_ci
 
@@ -138,11 +139,15 @@ class Run:
             checkpoint.identity = identity(checkpoint)
 
     # -- generate ---------------------------------------------------------------------------
+    def wanted(self, checkpoint: Checkpoint) -> list[tuple[dict, int, str]]:
+        """(prompt, sample index, key) of every sample this run needs from ``checkpoint``."""
+        return [(p, k, sample_key(checkpoint.identity, p, self.gen_kwargs, self.settings.seed, k))
+                for p in self.prompts for k in range(self.settings.num_samples)]
+
     def todo(self, checkpoint: Checkpoint) -> tuple[list[tuple[dict, int, str]], dict[str, dict]]:
+        """The wanted samples not on disk yet, and those on disk by key."""
         done = read_samples(self.dir / checkpoint.label / "samples.jsonl")
-        wanted = [(p, k, sample_key(checkpoint.identity, p, self.gen_kwargs, self.settings.seed, k))
-                  for p in self.prompts for k in range(self.settings.num_samples)]
-        return [w for w in wanted if w[2] not in done], done
+        return [w for w in self.wanted(checkpoint) if w[2] not in done], done
 
     def generate(self, progress: bool = True) -> dict:
         """Generate every missing sample; returns {label: samples generated now}."""
@@ -290,13 +295,10 @@ def score_run(directory: Path, run: Run | None = None) -> dict[str, dict]:
     summaries = {}
     for checkpoint in run.checkpoints:
         folder = directory / checkpoint.label
-        todo, done = run.todo(checkpoint)
-        wanted = [(p, k, sample_key(checkpoint.identity, p, run.gen_kwargs, run.settings.seed, k))
-                  for p in run.prompts for k in range(run.settings.num_samples)]
+        done = read_samples(folder / "samples.jsonl")
+        wanted = run.wanted(checkpoint)
         rows = [(p, done[key]) for p, k, key in wanted if key in done and not done[key].get("missing")]
         missing = [p["id"] for p, k, key in wanted if key not in done or done[key].get("missing")]
-        from poetbench.metrics.adherence import Prompt
-
         records = scorer.score_many([s["output"] for _, s in rows], [Prompt.from_row(p) for p, _ in rows])
         with atomic_writer(str(folder / "scores.jsonl"), binary=True) as out:
             out.write(dump_lines({"prompt_id": s["prompt_id"], "sample_index": s["sample_index"], "key": s["key"],

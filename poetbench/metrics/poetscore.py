@@ -29,13 +29,8 @@ WEIGHTS = {
 }
 
 
-def parts(record: dict) -> dict[str, float | None]:
-    """Each part of PoetScore in 0-1, or None where it does not apply."""
-    return dict(zip(WEIGHTS, _values(record)))
-
-
 def _values(record: dict) -> tuple:
-    """The parts in the order of WEIGHTS."""
+    """Each part of PoetScore in 0-1 (None where it does not apply), in the order of WEIGHTS."""
     copied, repeats = record["copy_overlap"], record["repetition_ok"]
     return (
         1.0 if record["form_ok"] else 0.5 * (record["length_regularity"] or 0.0),
