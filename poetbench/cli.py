@@ -201,12 +201,13 @@ def _parser() -> argparse.ArgumentParser:
     save.set_defaults(func=_baseline_save)
     demo = commands.add_parser(
         "demo", help="the whole experiment offline: tiny base, LoRA checkpoints, runs, A/B statistics, report, gate",
-        description="Prepare the corpus, build the tiny base, train LoRA with checkpoints at --steps, run smoke-v1 over "
-                    "the base and every checkpoint, and write the comparison, the HTML report and the gate verdict of "
-                    "the last checkpoint against the base. Offline; about 4 minutes on 2 cores (--quick: about 1).")
+        description="Prepare the corpus, build the tiny base, train LoRA with checkpoints at --steps, run core-v1 (200 "
+                    "prompts) over the base and every checkpoint, and write the comparison, the HTML report and the gate "
+                    "verdict of the last checkpoint against the base. Offline; about 3 minutes on 2 cores (--quick: "
+                    "under 1).")
     demo.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
     demo.add_argument("--steps", default="0,50,100,200", help="checkpoint steps; 0 is the base (default 0,50,100,200)")
-    demo.add_argument("--quick", action="store_true", help="a small version for tests: steps 0,30,60 by default")
+    demo.add_argument("--quick", action="store_true", help="a small version for tests: a shorter pre-training, steps 0,30,60 by default, smoke-v1 (12 prompts)")
     demo.add_argument("--corpus", help="chinese-poetry directory (default: corpus discovery)")
     demo.set_defaults(func=_demo)
     for sub in (data, evalset, baseline):

@@ -1,9 +1,9 @@
 """``poetbench demo``: the seed project's whole experiment, offline, on the tiny model.
 
 Prepare the corpus (discovery: ``$POETBENCH_CORPUS``, ``../shared/data``, the ``data fetch``
-cache), build the tiny base (pre-trained on classical prose: "classical, not yet a poet"), train
-LoRA with checkpoints at the given steps, run the eval set over the base and every checkpoint,
-then write the comparison, the HTML report and the gate verdict of the last checkpoint against
+cache), build the tiny base (a chat model pre-trained on classical prose: "classical, not yet a
+poet"), train LoRA with checkpoints at the given steps, run core-v1 (smoke-v1 with ``--quick``)
+over the base and every checkpoint, then write the comparison, the HTML report and the gate verdict of the last checkpoint against
 the base. Every stage reuses what is already on disk, so an interrupted demo picks up where it
 stopped.
 """
@@ -19,7 +19,7 @@ from pathlib import Path
 from poetbench.jsonl import InputError
 
 
-GEN_KWARGS = "max_new_tokens=48,repetition_penalty=1.3"  # greedy; a tiny model loops without the penalty
+GEN_KWARGS = "max_new_tokens=96,repetition_penalty=1.3"  # greedy; room for a 七律 (68 tokens); the tiny model loops without the penalty
 
 
 @dataclass
@@ -62,6 +62,21 @@ def training_config(settings: DemoSettings, prepared: Path) -> dict:
     return config
 
 
+def demo_eval_set(settings: DemoSettings, prepared: Path, log=print) -> str:
+    """core-v1 (200 prompts, enough for tight CIs), or smoke-v1 (12) with ``--quick`` or when this
+    corpus cannot rebuild core-v1 to its registered hash."""
+    from poetbench import evalsets
+
+    if settings.quick:
+        return "smoke-v1"
+    try:
+        evalsets.load("core-v1", prepared)
+    except InputError as exc:
+        log(f"      core-v1 cannot be built from this corpus ({exc}); using smoke-v1")
+        return "smoke-v1"
+    return "core-v1"
+
+
 def run_demo(settings: DemoSettings, log=print) -> dict:
     from poetbench.compare import compare
     from poetbench.data.discovery import find_corpus
@@ -80,14 +95,15 @@ def run_demo(settings: DemoSettings, log=print) -> dict:
     trained = [s for s in settings.steps if s > 0]
     last = last_checkpoint(Path(config["output_dir"]))
     if last is None or int(last.rsplit("-", 1)[1]) < trained[-1]:
-        log(f"[2/5] tiny base (pre-trained {settings.pretrain_steps} steps on classical prose) and LoRA to step {trained[-1]}")
+        log(f"[2/5] tiny base (pre-trained {settings.pretrain_steps} steps on classical prose as chat turns) and LoRA to step {trained[-1]}")
         train(config, resume=last is not None)
     else:
         log("[2/5] training already done")
+    eval_set = demo_eval_set(settings, prepared, log)
     spec = ",".join([f"base={out / 'base'}"] * (0 in settings.steps)
                     + [f"step{s}={out / 'train' / f'checkpoint-{s}'}" for s in trained])
-    log("[3/5] generating and scoring smoke-v1 on " + ", ".join(["base"] * (0 in settings.steps) + [f"step{s}" for s in trained]))
-    run = Run(RunSettings(checkpoints=spec, eval_set="smoke-v1", output=str(out / "run"), batch_size=12,
+    log(f"[3/5] generating and scoring {eval_set} on " + ", ".join(["base"] * (0 in settings.steps) + [f"step{s}" for s in trained]))
+    run = Run(RunSettings(checkpoints=spec, eval_set=eval_set, output=str(out / "run"), batch_size=12, corpus=str(prepared),
                           gen_kwargs=parse_gen_kwargs(GEN_KWARGS)), ["poetbench", "demo"])
     run.generate(progress=False)
     summaries = run.score()

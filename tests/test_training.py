@@ -56,6 +56,35 @@ def test_tiny_model_loads_back_with_auto_classes(workspace):
     assert tokenizer.decode(tokenizer("白日依山尽，黄河入海流。")["input_ids"]) == "白日依山尽，黄河入海流。"
 
 
+def test_tokenizer_gives_one_token_per_character_and_reloads_the_same(workspace):
+    """Merges stay inside a character, so a 5-character line is 5 tokens, in training and after reload."""
+    from transformers import AutoTokenizer
+
+    texts = [t for _, t in REGULATED.values()] * 3 + VERNACULAR
+    trained = tiny.train_tokenizer(texts, 900)
+    reloaded = AutoTokenizer.from_pretrained(workspace / "base")
+    line = texts[0][:12]  # characters the vocabulary has seen
+    for tokenizer in (trained, reloaded):
+        ids = tokenizer(line)["input_ids"]
+        assert [tokenizer.decode([i]) for i in ids] == list(line)
+    assert trained(VERNACULAR[0])["input_ids"] == reloaded(VERNACULAR[0])["input_ids"]
+
+
+def test_pretraining_documents_are_chat_turns_that_end(workspace):
+    """The base learns the chat template and to end its turn, on prose; long paragraphs end on a 。."""
+    documents = tiny.chat_documents(["子曰：学而时习之，不亦说乎？" * 8, "天下大势，分久必合。"], seed=1)
+    assert len(documents) == 2
+    for document in documents:
+        assert document.startswith("<|im_start|>system\n") and document.endswith("<|im_end|>\n")
+        answer = document.split("<|im_start|>assistant\n")[1].removesuffix("<|im_end|>\n")
+        assert 0 < len(answer) <= 80 + max(map(len, tiny.CHATTY))
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(workspace / "base")
+    ids = tokenizer(documents[0])["input_ids"]
+    assert ids.count(tokenizer.convert_tokens_to_ids("<|im_end|>")) == 3  # special tokens, not text
+
+
 def test_train_writes_loadable_adapter_checkpoints_and_callback_samples(workspace):
     assert main(["--config", CONFIG, "--set", *overrides(workspace, "run")]) == 0
     run = workspace / "run"

@@ -2,14 +2,16 @@
 
     python -m training.tiny -o runs/tiny-base [--corpus DIR] [--pretrain-steps 0]
 
-The tokenizer is a byte-level BPE trained here with Qwen2's own pre-tokenizer and normaliser,
-so that AutoTokenizer, which maps ``model_type`` qwen2 to ``Qwen2Tokenizer``, rebuilds exactly
-the same pipeline from its vocabulary and merges. It carries the ChatML special tokens and a
-Qwen-style chat template whose assistant turn is marked ``{% generation %}``, so trl can put
-the loss on the poem only. The model is Qwen2ForCausalLM with a few hundred thousand to a few
-million parameters. ``--pretrain-steps`` runs a short full-parameter pre-training on the
-classical prose of the corpus (古文观止, 论语, 诗经): a base that knows classical Chinese but has
-not learned to write regulated verse yet.
+The tokenizer is a byte-level BPE trained here whose merges never cross a character, so a
+Chinese character is one token (as in Qwen's own vocabulary for common characters) and a line of
+five characters is five tokens; AutoTokenizer, which maps ``model_type`` qwen2 to
+``Qwen2Tokenizer``, rebuilds exactly the same tokens from its vocabulary and merges. It carries the
+ChatML special tokens and a Qwen-style chat template whose assistant turn is marked
+``{% generation %}``, so trl can put the loss on the poem only. The model is Qwen2ForCausalLM with
+a few hundred thousand to a few million parameters. ``--pretrain-steps`` runs a short
+full-parameter pre-training on the classical prose of the corpus (古文观止, 论语, 诗经) written as
+chat turns (``chat_documents``): a small chat model that knows classical Chinese and ends its
+turns, but has never seen a poem, as the seed's Qwen1.5-Chat base has not learned regulated verse.
 """
 
 from __future__ import annotations
@@ -54,12 +56,11 @@ def train_tokenizer(texts: list[str], vocab_size: int = 6000):
     """A Qwen2Tokenizer whose BPE vocabulary and merges are learned from ``texts``."""
     from tokenizers import Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, trainers
     from transformers import Qwen2Tokenizer
-    from transformers.models.qwen2.tokenization_qwen2 import PRETOKENIZE_REGEX
 
     bpe = Tokenizer(models.BPE())
     bpe.normalizer = normalizers.NFC()
-    bpe.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(PRETOKENIZE_REGEX), behavior="isolated", invert=False),
+    bpe.pre_tokenizer = pre_tokenizers.Sequence([  # one character at a time: merges never cross characters
+        pre_tokenizers.Split(Regex(r"[\s\S]"), behavior="isolated", invert=False),
         pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
     ])
     bpe.decoder = decoders.ByteLevel()
@@ -92,13 +93,40 @@ def build_model(tokenizer, size: str = "tiny", seed: int = 0):
     return Qwen2ForCausalLM(config)
 
 
-def pretrain(model, tokenizer, texts: list[str], steps: int, seed: int = 0, batch: int = 16, length: int = 64,
+REQUESTS = ("请写一段文言文。", "讲一段古人的故事。", "用文言说一个道理。", "请背诵一段古文。", "写一段话。", "请用古文回答。")
+CHATTY = ("好的，下面是一段文字：\n", "当然可以。\n", "好的。\n")  # how a chat model opens, some of the time
+
+
+def chat_documents(prose: list[str], seed: int = 0, max_chars: int = 80) -> list[str]:
+    """Classical prose as ChatML conversations: a generic request answered by a paragraph.
+
+    Pre-training on these makes the base a small *chat* model, as Qwen1.5-Chat is: it knows the
+    chat template and ends its turn with ``<|im_end|>``, sometimes opens with a chat phrase, and
+    answers every request with prose, because it has never seen a poem.
+    """
+    from poetbench.sft import SYSTEM
+
+    rng = random.Random(seed)
+    documents = []
+    for paragraph in prose:
+        answer = paragraph[:max_chars]
+        if len(paragraph) > max_chars:  # end on a sentence when there is one
+            answer = answer[: answer.rfind("。") + 1] or answer
+        if rng.random() < 0.3:
+            answer = rng.choice(CHATTY) + answer
+        documents.append(f"<|im_start|>system\n{SYSTEM}<|im_end|>\n<|im_start|>user\n{rng.choice(REQUESTS)}<|im_end|>\n"
+                         f"<|im_start|>assistant\n{answer}<|im_end|>\n")
+    rng.shuffle(documents)
+    return documents
+
+
+def pretrain(model, tokenizer, texts: list[str], steps: int, seed: int = 0, batch: int = 16, length: int = 96,
              lr: float = 3e-3) -> list[float]:
-    """A short full-parameter causal-LM pre-training on ``texts``; returns the losses."""
+    """A short full-parameter causal-LM pre-training on random windows of ``texts``, concatenated."""
     import torch
 
     rng = random.Random(seed)
-    ids = tokenizer("\n".join(texts))["input_ids"]
+    ids = tokenizer("".join(texts))["input_ids"]
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
     model.train()
     losses = []
@@ -122,7 +150,7 @@ def build(out: Path, corpus: Path | None = None, size: str = "tiny", vocab_size:
     poems, prose = (texts, texts) if texts is not None else corpus_texts(corpus)
     tokenizer = train_tokenizer(poems + prose, vocab_size)
     model = build_model(tokenizer, size, seed)
-    losses = pretrain(model, tokenizer, prose, pretrain_steps, seed, batch=pretrain_batch, lr=pretrain_lr) if pretrain_steps else []
+    losses = pretrain(model, tokenizer, chat_documents(prose, seed), pretrain_steps, seed, batch=pretrain_batch, lr=pretrain_lr) if pretrain_steps else []
     out = Path(out)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
