@@ -13,29 +13,26 @@ thresholds on the same numbers. The last two columns give the peer checker's 平
 from __future__ import annotations
 
 import argparse
-import json
 import random
 from collections import defaultdict
 from pathlib import Path
 
 from peer import peer_checker, peer_meter_ok
 
+from poetbench.data.chinese_poetry import iter_tang
+from poetbench.data.discovery import find_corpus
 from poetbench.scoring import Scorer
 from poetbench.text.controls import shuffle_characters
 from poetbench.text.lines import split_lines
 from poetbench.text.script import to_simplified
 
 SHAPES = ("wujue", "qijue", "wulv", "qilv")
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "chinese-poetry"
+def load_tang(corpus: Path | None = None, every: int = 1) -> list[str]:
+    """Every ``every``-th 全唐诗 poem of ``corpus`` (default: corpus discovery), as one string."""
+    return ["".join(p["paragraphs"]) for p in iter_tang(find_corpus(corpus))][::every]
 
 
-def load_tang(corpus: Path, every: int = 1) -> list[str]:
-    files = sorted((corpus / "quantangshi").glob("poet.tang.*.json"), key=lambda p: int(p.stem.split(".")[-1]))
-    poems = ["".join(p["paragraphs"]) for f in files for p in json.loads(f.read_text(encoding="utf-8"))]
-    return poems[::every]
-
-
-def ping_rhymed(record: dict, text: str, scorer: Scorer) -> bool:
+def ping_rhymed(text: str, scorer: Scorer) -> bool:
     """Even lines all end in a character that can be 平: the mark of 近体诗 rather than 仄韵 古诗."""
     lines = split_lines(text)
     return all(scorer.book.level_groups(lines[i][-1]) for i in range(1, len(lines), 2))
@@ -56,7 +53,7 @@ def measure(poems: list[str], seed: int = 0) -> dict:
         shape = record["form"]
         if shape not in SHAPES:
             continue
-        for group in (shape, "all") + (("ping-rhymed",) if ping_rhymed(record, text, lenient) else ()):
+        for group in (shape, "all") + (("ping-rhymed",) if ping_rhymed(text, lenient) else ()):
             row = rows[group]
             row["n"] += 1
             row["tone"] += record["tone_ok"] is True
@@ -74,7 +71,7 @@ def measure(poems: list[str], seed: int = 0) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, help="chinese-poetry directory (default: corpus discovery)")
     parser.add_argument("--every", type=int, default=1, help="take every K-th poem (default: all)")
     args = parser.parse_args()
     rates = measure(load_tang(args.corpus, args.every))

@@ -28,13 +28,18 @@ def main() -> None:
     parser.add_argument("--labels", type=int, default=10)
     parser.add_argument("--prompts", type=int, default=1000)
     args = parser.parse_args()
-    from pass_rates import DEFAULT_CORPUS, load_tang
+    from pass_rates import load_tang
     from poems import REGULATED
+
+    from poetbench.jsonl import InputError
 
     from poetbench.report import build
     from poetbench.runner import Run, RunSettings
 
-    poems = load_tang(DEFAULT_CORPUS)[::7] if (DEFAULT_CORPUS / "quantangshi").is_dir() else [t for _, t in REGULATED.values()]
+    try:
+        poems = load_tang(every=7)
+    except InputError:  # no corpus: the test fixtures' poems
+        poems = [t for _, t in REGULATED.values()]
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         prompts = [{"id": f"p{k:04d}", "kind": ("topic", "form", "free")[k % 3], "prompt": f"以《题{k}》为题写一首诗。",

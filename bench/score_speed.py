@@ -31,9 +31,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pass_rates import DEFAULT_CORPUS, load_tang  # noqa: E402
+from pass_rates import load_tang  # noqa: E402
 from peer import peer_checker  # noqa: E402
 
+from poetbench.data.discovery import find_corpus  # noqa: E402
 from poetbench.scoring import Scorer  # noqa: E402
 
 
@@ -81,10 +82,11 @@ def time_cli(poems: list[str], reference: Path | None, runs: int = 2) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Scoring speed against the peer checker.")
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, help="chinese-poetry directory (default: corpus discovery)")
     parser.add_argument("-n", type=int, default=0, help="number of poems (default: all)")
     parser.add_argument("--repeat", type=int, default=3, help="passes per in-process figure (best is kept)")
     args = parser.parse_args()
+    args.corpus = find_corpus(args.corpus)
     poems = load_tang(args.corpus)
     if args.n:
         poems = poems[: args.n]

@@ -23,9 +23,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
-from pass_rates import DEFAULT_CORPUS, load_tang  # noqa: E402
+from pass_rates import load_tang  # noqa: E402
 from poems import CHAT_WRAPPERS, REGULATED, VERNACULAR, forced_into_lines  # noqa: E402
 
+from poetbench.data.discovery import find_corpus  # noqa: E402
 from poetbench.scoring import Scorer  # noqa: E402
 from poetbench.text.controls import shuffle_characters  # noqa: E402
 
@@ -70,8 +71,9 @@ def _mean(values: list[float]) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, help="chinese-poetry directory (default: corpus discovery)")
     args = parser.parse_args()
+    args.corpus = find_corpus(args.corpus)
     print("| separation | mean, real | mean, control | AUC |")
     print("|---|---|---|---|")
     for name, real, control, area in separations(args.corpus):

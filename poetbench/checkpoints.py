@@ -94,7 +94,7 @@ def _one(label: str, path: str, backend: str) -> Checkpoint:
     if folder.is_dir():
         base = _base_of_adapter(folder)
         if base:
-            return Checkpoint(label, path, adapter=True, base=base, step=_step(folder))
+            return Checkpoint(label, path, adapter=True, base=base, step=step_of(folder))
         if not (folder / "config.json").is_file():
             raise InputError(f"--checkpoints: {label}={path}: neither a model (config.json) nor an adapter "
                              "(adapter_config.json)")
@@ -104,7 +104,8 @@ def _one(label: str, path: str, backend: str) -> Checkpoint:
     return Checkpoint(label, path)  # a hub model id
 
 
-def _step(folder: Path) -> int | None:
+def step_of(folder: Path) -> int | None:
+    """N of a ``checkpoint-N`` folder; None for any other name."""
     match = re.search(r"checkpoint-(\d+)$", folder.name)
     return int(match.group(1)) if match else None
 
@@ -112,17 +113,24 @@ def _step(folder: Path) -> int | None:
 def _training_dir(folder: Path, backend: str) -> list[Checkpoint]:
     if not folder.is_dir():
         raise InputError(f"--checkpoints: {folder}: no such training directory (or write label=path)")
-    checkpoints = sorted(folder.glob("checkpoint-*"), key=lambda p: _step(p) or 0)
+    checkpoints = sorted(folder.glob("checkpoint-*"), key=lambda p: step_of(p) or 0)
     base = _base_of_training(folder)
     if not checkpoints or not base:
         raise InputError(f"--checkpoints: {folder}: no checkpoint-N folders with adapter_config.json here")
     out = [_one("base", base, backend)]
-    out.extend(_one(f"step{_step(c)}", str(c), backend) for c in checkpoints)
+    out.extend(_one(f"step{step_of(c)}", str(c), backend) for c in checkpoints)
     return out
 
 
-def identity(checkpoint: Checkpoint) -> str:
-    """sha256 of the checkpoint's weight and config files (for a hub id: the id itself)."""
+def identity(checkpoint: Checkpoint, known: dict[str, str] | None = None) -> str:
+    """sha256 of the checkpoint's weight and config files (for a hub id: the id itself).
+
+    ``known``: identities already computed, by path, so that a base shared by many adapters is
+    read once; it is filled in as a side effect.
+    """
+    known = {} if known is None else known
+    if checkpoint.path in known:
+        return known[checkpoint.path]
     folder = Path(checkpoint.path)
     digest = hashlib.sha256()
     if folder.is_file():
@@ -139,5 +147,6 @@ def identity(checkpoint: Checkpoint) -> str:
     else:
         digest.update(f"hub:{checkpoint.path}".encode())
     if checkpoint.adapter and checkpoint.base:
-        digest.update(identity(Checkpoint("base", checkpoint.base)).encode())
-    return digest.hexdigest()[:16]
+        digest.update(identity(Checkpoint("base", checkpoint.base), known).encode())
+    known[checkpoint.path] = digest.hexdigest()[:16]
+    return known[checkpoint.path]

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from poetbench import __version__
 from poetbench.jsonl import InputError
+from poetbench.metrics.form import FORM_NAMES
 
 BOOK_HELP = "rhyme book: pingshui (平水韵, classical, default) or xinyun (中华新韵, modern)"
 
@@ -40,6 +41,13 @@ def main(argv: list[str] | None = None) -> int:
         return 3
 
 
+def _book_options(parser: argparse.ArgumentParser, strict: bool) -> None:
+    """--book (and --strict): the options that set what the tones and rhymes are checked against."""
+    parser.add_argument("--book", choices=("pingshui", "xinyun"), default="pingshui", help=BOOK_HELP)
+    if strict:
+        parser.add_argument("--strict", action="store_true", help="require the 平仄 pattern at every position")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="poetbench",
@@ -56,8 +64,7 @@ def _parser() -> argparse.ArgumentParser:
                     "an `error` field and the run goes on.")
     score.add_argument("input", metavar="IN.jsonl", help="JSONL input, one object per line; - for stdin")
     score.add_argument("-o", "--output", metavar="OUT.jsonl", help="write here (atomically) instead of stdout")
-    score.add_argument("--book", choices=("pingshui", "xinyun"), default="pingshui", help=BOOK_HELP)
-    score.add_argument("--strict", action="store_true", help="require the 平仄 pattern at every position")
+    _book_options(score, strict=True)
     score.add_argument("--field", default="text", help="the field holding the poem or model output (default: text)")
     score.add_argument("--jobs", type=int, help="worker processes (default: one per CPU, at most 4)")
     score.add_argument("--reference", metavar="CORPUS",
@@ -70,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Read lines (from FILE, or stdin) and print each with every Han character "
                     "replaced by 平 or 仄 (○ only when it cannot be decided); other characters stay.")
     tones.add_argument("file", nargs="?", metavar="FILE", help="text file; stdin when omitted")
-    tones.add_argument("--book", choices=("pingshui", "xinyun"), default="pingshui", help=BOOK_HELP)
+    _book_options(tones, strict=False)
     tones.set_defaults(func=_tones)
 
     check = commands.add_parser(
@@ -78,9 +85,8 @@ def _parser() -> argparse.ArgumentParser:
         description="Show a poem character by character with its tones, ● where the pattern "
                     "breaks, ◎ on rhyming lines, and the verdict with reasons.")
     check.add_argument("text", metavar="TEXT", help="the poem (any script, any punctuation); - for stdin")
-    check.add_argument("--book", choices=("pingshui", "xinyun"), default="pingshui", help=BOOK_HELP)
-    check.add_argument("--strict", action="store_true", help="require the 平仄 pattern at every position")
-    check.add_argument("--form", choices=("wujue", "qijue", "wulv", "qilv", "pailv", "gushi"),
+    _book_options(check, strict=True)
+    check.add_argument("--form", choices=tuple(FORM_NAMES),
                        help="the form the poem should have (sets form_ok)")
     check.add_argument("--reference", metavar="CORPUS", help="corpus for the copy metrics (see `score --help`)")
     check.set_defaults(func=_check)
@@ -339,12 +345,14 @@ def _compare(args) -> int:
 
 
 def _report(args) -> int:
+    from poetbench.compare import read_comparison
     from poetbench.report import build, model_card
 
     html = build(Path(args.run_dir), Path(args.output) if args.output else None, args.reference)
     print(f"report: {html}\nsummary: {html.with_name('summary.md')}")
-    if args.model_card:
-        print(f"model card: {model_card(Path(args.run_dir), args.model_card)}")
+    if args.model_card:  # from the comparison the report was built on (its --reference included)
+        card = model_card(Path(args.run_dir), args.model_card, comparison=read_comparison(Path(args.run_dir)))
+        print(f"model card: {card}")
     return 0
 
 

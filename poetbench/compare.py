@@ -23,6 +23,12 @@ from poetbench.stats import N_RESAMPLES, SEED
 METRICS = ("form_ok", "length_regularity", "tone_conformity", "tone_ok", "rhyme_ok", "rhyme_rate", "classical_ratio",
            "vernacular_markers", "chatter", "distinct_2", "repetition_ok", "copy_overlap", "adherence", "poetscore")
 LOWER_IS_BETTER = {"vernacular_markers", "chatter", "copy_overlap"}
+KEY_METRICS = ("form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "poetscore")  # the short tables
+
+
+def fmt(value: float, metric: str) -> str:
+    """A metric value as the tables print it: PoetScore (0-100) to one decimal, the rest to two."""
+    return f"{value:.1f}" if metric == "poetscore" else f"{value:.2f}"
 PERMUTATIONS = 10000
 
 
@@ -132,3 +138,8 @@ def compare(run_dir: Path, reference: str | None = None) -> dict:
     with atomic_writer(str(Path(run_dir) / "comparison.json")) as out:
         out.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     return result
+
+
+def read_comparison(run_dir: Path) -> dict:
+    """``RUN/comparison.json`` as ``compare`` last wrote it."""
+    return json.loads((Path(run_dir) / "comparison.json").read_text(encoding="utf-8"))

@@ -18,7 +18,6 @@ from pathlib import Path
 
 from poetbench.jsonl import InputError
 
-
 GEN_KWARGS = "max_new_tokens=96,repetition_penalty=1.3"  # greedy; room for a 七律 (68 tokens); the tiny model loops without the penalty
 
 
@@ -78,12 +77,12 @@ def demo_eval_set(settings: DemoSettings, prepared: Path, log=print) -> str:
 
 
 def run_demo(settings: DemoSettings, log=print) -> dict:
-    from poetbench.compare import compare
     from poetbench.data.discovery import find_corpus
     from poetbench.data.prepare import prepare_cached
     from poetbench.gate import gate, render, save_baseline
     from poetbench.report import build
     from poetbench.runner import Run, RunSettings, parse_gen_kwargs, table
+    from poetbench.checkpoints import step_of
     from training.train import last_checkpoint, train
 
     started = time.perf_counter()
@@ -94,7 +93,7 @@ def run_demo(settings: DemoSettings, log=print) -> dict:
     config = training_config(settings, prepared)
     trained = [s for s in settings.steps if s > 0]
     last = last_checkpoint(Path(config["output_dir"]))
-    if last is None or int(last.rsplit("-", 1)[1]) < trained[-1]:
+    if last is None or step_of(Path(last)) < trained[-1]:
         log(f"[2/5] tiny base (pre-trained {settings.pretrain_steps} steps on classical prose as chat turns) and LoRA to step {trained[-1]}")
         train(config, resume=last is not None)
     else:
@@ -108,15 +107,13 @@ def run_demo(settings: DemoSettings, log=print) -> dict:
     run.generate(progress=False)
     summaries = run.score()
     log("[4/5] comparison and report")
-    comparison = compare(out / "run")
-    html = build(out / "run")
+    html = build(out / "run")  # writes comparison.json too
     log("[5/5] gate: last checkpoint against the base")
     labels = list(summaries)
     save_baseline(out / "run", labels[0], out / "baseline.json")
     verdict = gate(out / "run", out / "baseline.json", labels[-1])
     (out / "gate.txt").write_text(render(verdict) + "\n", encoding="utf-8")
     result = {"html": str(html), "table": table(summaries), "gate": render(verdict), "gate_exit": verdict["exit_code"],
-              "seconds": round(time.perf_counter() - started, 1), "comparison": comparison}
-    (out / "demo.json").write_text(json.dumps({k: v for k, v in result.items() if k != "comparison"}, ensure_ascii=False,
-                                              indent=2) + "\n", encoding="utf-8")
+              "seconds": round(time.perf_counter() - started, 1)}
+    (out / "demo.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return result

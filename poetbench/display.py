@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from poetbench.metrics import form
 from poetbench.phonology.book import RhymeBook
 from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
 from poetbench.scoring import Analysis
@@ -9,10 +10,7 @@ from poetbench.text.lines import is_han
 
 TONE_MARK = {PING: "平", ZE: "仄", EITHER: "○", UNKNOWN: "○"}
 BROKEN, RHYME = "●", "◎"
-FORM_NAMES = {
-    "wujue": "五言绝句", "qijue": "七言绝句", "wulv": "五言律诗", "qilv": "七言律诗",
-    "pailv": "排律", "gushi": "古诗", "other": "not verse of a known form",
-}
+FORM_NAMES = {**form.FORM_NAMES, "other": "not verse of a known form"}
 RULE_NAMES = {
     "pattern": "平仄 off the pattern", "nian": "失粘 (breaks 粘 with the couplet before)",
     "dui": "失对 (does not oppose its pair line)", "gu_ping": "孤平", "san_ping_wei": "三平尾",

@@ -28,7 +28,7 @@ import os
 from pathlib import Path
 
 from poetbench import sft
-from poetbench.jsonl import InputError
+from poetbench.jsonl import InputError, read_rows
 from poetbench.metrics.form import FORMS
 from poetbench.text.lines import split_lines
 
@@ -87,16 +87,10 @@ def validate(rows: list[dict], where: str) -> list[dict]:
 
 def read_jsonl(path: Path) -> list[dict]:
     rows = []
-    try:
-        with open(path, encoding="utf-8") as stream:
-            for number, line in enumerate(stream, start=1):
-                if line.strip():
-                    try:
-                        rows.append(json.loads(line))
-                    except ValueError as exc:
-                        raise InputError(f"{path}:{number}: malformed JSON ({exc})") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read ({exc})") from None
+    for row in read_rows(str(path)):
+        if row.error:
+            raise InputError(row.error)
+        rows.append(row.data)
     return validate(rows, str(path))
 
 

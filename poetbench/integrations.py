@@ -16,7 +16,8 @@ from pathlib import Path
 
 from transformers import TrainerCallback
 
-KEY_RATES = ("form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "poetscore")
+from poetbench.compare import KEY_METRICS
+from poetbench.jsonl import atomic_writer, dump_lines
 
 
 class PoetBenchCallback(TrainerCallback):
@@ -54,7 +55,7 @@ class PoetBenchCallback(TrainerCallback):
         scorer = Scorer()
         records = scorer.score_many([o["output"] for o in outputs], [Prompt.from_row(p) for p in self.prompts])
         metrics = {"step": state.global_step}
-        for key in KEY_RATES:  # over every prompt; an output with no verse counts 0
+        for key in KEY_METRICS:  # over every prompt; an output with no verse counts 0
             metrics[f"{self.prefix}/{key}"] = sum(float(r[key] or 0) for r in records) / len(records)
         self.history.append(metrics)
         if self.trainer is not None:
@@ -65,15 +66,14 @@ class PoetBenchCallback(TrainerCallback):
     def _write(self, folder: Path, outputs: list[dict], records: list[dict], metrics: dict, signature: str) -> None:
         from poetbench.text.extract import extract_poem
 
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / "samples.jsonl", "w", encoding="utf-8") as samples, \
-                open(folder / "scores.jsonl", "w", encoding="utf-8") as scores:
-            for prompt, output, record in zip(self.prompts, outputs, records):
-                samples.write(json.dumps({"prompt_id": prompt["id"], "sample_index": 0, "prompt": prompt["prompt"],
-                                          "output": output["output"], "poem": extract_poem(output["output"]).poem,
-                                          "seconds": round(output["seconds"], 4)}, ensure_ascii=False) + "\n")
-                scores.write(json.dumps({"prompt_id": prompt["id"], "sample_index": 0, "scores": record},
-                                        ensure_ascii=False) + "\n")
+        with atomic_writer(str(folder / "samples.jsonl"), binary=True) as out:
+            out.write(dump_lines({"prompt_id": prompt["id"], "sample_index": 0, "prompt": prompt["prompt"],
+                                  "output": output["output"], "poem": extract_poem(output["output"]).poem,
+                                  "seconds": round(output["seconds"], 4)} for prompt, output in zip(self.prompts, outputs)))
+        with atomic_writer(str(folder / "scores.jsonl"), binary=True) as out:
+            out.write(dump_lines({"prompt_id": prompt["id"], "sample_index": 0, "scores": record}
+                                 for prompt, record in zip(self.prompts, records)))
         summary = {"eval_set": self.eval_set, "n": len(records), "signature": signature,
                    "means": {k.split("/", 1)[1]: v for k, v in metrics.items() if "/" in k}, "step": metrics["step"]}
-        (folder / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        with atomic_writer(str(folder / "summary.json")) as out:
+            out.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+BITS = np.uint64(21)  # bits per code point in keys that pack two or three characters (every code point fits)
+
 
 def member(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(found, index) of each query in ``sorted_keys``; ``index`` is meaningful where found."""
@@ -43,9 +45,6 @@ class HashSet:
             rest = np.ones(len(pending), dtype=bool)
             rest[placed] = False
             pending, slots = pending[rest], (slots[rest] + np.uint64(1)) & self._mask
-
-    def __len__(self) -> int:
-        return int(self.used.sum())
 
     def _slot(self, keys: np.ndarray) -> np.ndarray:
         return (keys * _GOLDEN) >> self._shift

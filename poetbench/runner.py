@@ -24,20 +24,22 @@ import subprocess
 import sys
 import time
 from dataclasses import asdict, dataclass, field
-from importlib import metadata
+from functools import cached_property
 from pathlib import Path
 
 from poetbench import __version__, evalsets
 from poetbench.checkpoints import Checkpoint, identity, parse_spec
+from poetbench.compare import KEY_METRICS, fmt
 from poetbench.jsonl import InputError, atomic_writer, dump_lines
 from poetbench.metrics.adherence import Prompt
 from poetbench.scoring import SCORE_KEYS, Scorer
 from poetbench.stats import mean_ci
+from poetbench.text.extract import extract_poem
+from poetbench.versions import package_versions
 
 BACKENDS = ("hf", "openai", "file")
 GEN_DEFAULTS = {"temperature": 0.0, "top_p": 1.0, "max_new_tokens": 128, "repetition_penalty": 1.0}
 SUMMARY_KEYS = [k for k in SCORE_KEYS if k not in ("form", "line_lengths", "tone_violations", "rhyme_group")]
-TABLE_KEYS = ("form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "poetscore")
 
 
 @dataclass
@@ -110,13 +112,7 @@ def _git_commit() -> str | None:
 
 
 def _versions() -> dict:
-    out = {}
-    for name in ("poetbench", "torch", "transformers", "peft", "pypinyin", "opencc", "numpy"):
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
+    return package_versions(("poetbench", "torch", "transformers", "peft", "pypinyin", "opencc", "numpy"))
 
 
 class Run:
@@ -135,8 +131,9 @@ class Run:
         self.prompts = evalsets.load(settings.eval_set, settings.corpus)[: settings.limit or None]
         self.dir = Path(settings.output)
         self.command = command or sys.argv
+        known: dict[str, str] = {}
         for checkpoint in self.checkpoints:
-            checkpoint.identity = identity(checkpoint)
+            checkpoint.identity = identity(checkpoint, known)
 
     # -- generate ---------------------------------------------------------------------------
     def wanted(self, checkpoint: Checkpoint) -> list[tuple[dict, int, str]]:
@@ -177,8 +174,6 @@ class Run:
         return generated
 
     def _generate_label(self, backend, checkpoint: Checkpoint, todo: list, folder: Path, bar) -> None:
-        from poetbench.text.extract import extract_poem
-
         with open(folder / "samples.jsonl", "ab") as stream:
             for start in range(0, len(todo), self.settings.batch_size):
                 batch = todo[start:start + self.settings.batch_size]
@@ -202,7 +197,14 @@ class Run:
             from poetbench.generation.openai import OpenAIBackend
 
             return OpenAIBackend(self.settings.base_url, concurrency=self.settings.concurrency)
+        from poetbench.generation.hf import HFBackend
+
         return HFBackend(self.checkpoints, self.settings.device, self.settings.batch_size, self.settings.load_in_4bit)
+
+    @cached_property
+    def scorer(self) -> Scorer:
+        """The scorer of this run's settings (its signature goes into run.json and the summaries)."""
+        return Scorer(reference=self.settings.reference)
 
     # -- run.json ----------------------------------------------------------------------------
     def write_manifest(self, **extra) -> None:
@@ -219,7 +221,7 @@ class Run:
                            "num_samples": self.settings.num_samples, "batch_size": self.settings.batch_size,
                            "device": _device(self.settings), "base_url": self.settings.base_url},
             "settings": asdict(self.settings),
-            "signature": Scorer(reference=self.settings.reference).signature,
+            "signature": self.scorer.signature,
             "versions": _versions(),
             "git_commit": _git_commit(),
             "updated": time.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -257,30 +259,6 @@ def _progress(label: str, total: int, done: int, enabled: bool):
     return tqdm(total=total, initial=done, desc=label, unit=" samples", file=sys.stderr)
 
 
-class HFBackend:
-    """The base model loaded once, every adapter attached; generation by checkpoint label."""
-
-    def __init__(self, checkpoints: list[Checkpoint], device: str, batch_size: int, load_in_4bit: bool = False):
-        from poetbench.generation import hf
-
-        adapters = {c.label: c.path for c in checkpoints if c.adapter}
-        bases = {c.base for c in checkpoints if c.adapter} | {c.path for c in checkpoints if not c.adapter}
-        if len(bases) != 1:
-            raise InputError(f"--checkpoints: one base model per run; these name several: {', '.join(sorted(bases))}")
-        self.tokenizer, self.model = hf.load(bases.pop(), adapters, device, load_in_4bit)
-        self.batch_size = batch_size
-
-    def generate(self, checkpoint: Checkpoint, items: list[tuple[dict, int]], gen_kwargs: dict, seed: int) -> list[dict]:
-        from poetbench.generation import hf
-
-        seeds = [hf.row_seed(p["id"], k, seed) for p, k in items]
-        with hf.active(self.model, checkpoint.label if checkpoint.adapter else None):
-            return hf.generate(self.model, self.tokenizer, [p["prompt"] for p, _ in items],
-                               max_new_tokens=int(gen_kwargs["max_new_tokens"]), batch_size=self.batch_size,
-                               temperature=gen_kwargs["temperature"], top_p=gen_kwargs["top_p"], seeds=seeds,
-                               repetition_penalty=gen_kwargs.get("repetition_penalty", 1.0))
-
-
 def score_run(directory: Path, run: Run | None = None) -> dict[str, dict]:
     """Score the samples on disk of every label of a run; write scores.jsonl and summary.json."""
     directory = Path(directory)
@@ -291,7 +269,7 @@ def score_run(directory: Path, run: Run | None = None) -> dict[str, dict]:
     if run is None:
         settings = RunSettings(**{**manifest["settings"], "output": str(directory)})
         run = Run(settings, manifest["command"])
-    scorer = Scorer(reference=run.settings.reference)
+    scorer = run.scorer
     summaries = {}
     for checkpoint in run.checkpoints:
         folder = directory / checkpoint.label
@@ -303,7 +281,7 @@ def score_run(directory: Path, run: Run | None = None) -> dict[str, dict]:
         with atomic_writer(str(folder / "scores.jsonl"), binary=True) as out:
             out.write(dump_lines({"prompt_id": s["prompt_id"], "sample_index": s["sample_index"], "key": s["key"],
                                   "scores": r} for (_, s), r in zip(rows, records)))
-        metrics = {key: mean_ci([_number(r[key]) for r in records]) for key in SUMMARY_KEYS}
+        metrics = {key: mean_ci([r[key] for r in records]) for key in SUMMARY_KEYS}
         summary = {"label": checkpoint.label, "step": checkpoint.step, "checkpoint": checkpoint.identity,
                    "n": len(records), "missing": missing, "signature": scorer.signature,
                    "eval_set": manifest["eval_set"], "metrics": metrics}
@@ -314,23 +292,15 @@ def score_run(directory: Path, run: Run | None = None) -> dict[str, dict]:
     return summaries
 
 
-def _number(value):
-    if value is None:
-        return None
-    return float(value)
-
-
 def table(summaries: dict[str, dict]) -> str:
     """A compact text table of the key metrics per label (mean [95% CI])."""
-    header = ["label", "n"] + list(TABLE_KEYS)
+    header = ["label", "n"] + list(KEY_METRICS)
     rows = [header]
     for label, summary in summaries.items():
         cells = [label, str(summary["n"]) + (f" ({len(summary['missing'])} missing)" if summary["missing"] else "")]
-        for key in TABLE_KEYS:
+        for key in KEY_METRICS:
             m = summary["metrics"][key]
-            cells.append("—" if m["mean"] is None else
-                         (f"{m['mean']:.1f} [{m['low']:.1f},{m['high']:.1f}]" if key == "poetscore"
-                          else f"{m['mean']:.2f} [{m['low']:.2f},{m['high']:.2f}]"))
+            cells.append("—" if m["mean"] is None else f"{fmt(m['mean'], key)} [{fmt(m['low'], key)},{fmt(m['high'], key)}]")
         rows.append(cells)
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows)

@@ -24,9 +24,9 @@ from poetbench.metrics import rhyme as rhyme_metric
 from poetbench.metrics.adherence import KINDS, PROMPT_FIELDS, Prompt, adherence, drop_given_line
 from poetbench.metrics.chatter import chatter
 from poetbench.metrics.poetscore import poetscores
-from poetbench.phonology.book import BOOKS, get_book
-from poetbench.text.extract import EXTRACT_VERSION, Extraction, extract_poem
+from poetbench.phonology.book import get_book
 from poetbench.text.batch import TextBatch
+from poetbench.text.extract import EXTRACT_VERSION, Extraction, extract_poem
 
 SCORE_KEYS = (
     "form", "n_lines", "line_lengths", "length_regularity", "form_ok",
@@ -61,8 +61,6 @@ class Scorer:
 
     def __init__(self, book: str = "pingshui", strict: bool = False, reference: str | None = None,
                  core_only: bool = False):
-        if book not in BOOKS:
-            raise ValueError(f"unknown rhyme book {book!r}: choose one of {', '.join(BOOKS)}")
         self.book = get_book(book)
         self.strict = strict
         self.reference = copying.load_index(str(reference)) if reference else None

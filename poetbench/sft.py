@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import hashlib
 
+from poetbench.metrics.form import FORM_NAMES
 from poetbench.text.lines import split_lines
 from poetbench.text.script import to_simplified
 
 SYSTEM = "你是一位精通中国古典诗词的诗人，只写诗，不加解释。"
-FORM_NAMES = {"wujue": "五言绝句", "qijue": "七言绝句", "wulv": "五言律诗", "qilv": "七言律诗",
-              "pailv": "排律", "gushi": "古诗"}
 TEMPLATES = {
     "continuation": ("续写这首{form_name}，首句是：{first}", "以“{first}”为第一句，写完这首{form_name}。"),
     "topic": ("以《{title}》为题，写一首古诗。", "请写一首诗，题目是《{title}》。"),

@@ -30,6 +30,7 @@ from pathlib import Path
 import jieba
 
 from poetbench.data.chinese_poetry import iter_prose, iter_tang
+from poetbench.data.discovery import find_corpus
 from poetbench.text.lines import split_lines
 from poetbench.text.script import simplify_chars
 
@@ -38,7 +39,6 @@ RATIO = 2.0
 MIN_COUNT = {1: 20, 2: 5}
 HELD_OUT_EVERY = 20  # Tang poems with index % 20 == 0 stay out of the lexicon
 _HAN = re.compile(r"^[\u3400-\u9fff]+$")
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "chinese-poetry"
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "poetbench" / "resources" / f"lexicon-{VERSION}.tsv.gz"
 
 
@@ -85,9 +85,10 @@ def build(corpus: Path) -> list[tuple[str, int, int, float]]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, help="chinese-poetry directory (default: corpus discovery)")
     parser.add_argument("-o", "--output", type=Path, default=DEFAULT_OUT)
     args = parser.parse_args()
+    args.corpus = find_corpus(args.corpus)
     rows = build(args.corpus)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     with gzip.open(args.output, "wt", encoding="utf-8", compresslevel=9) as out:

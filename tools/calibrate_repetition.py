@@ -15,17 +15,17 @@ from pathlib import Path
 import numpy as np
 
 from poetbench.data.chinese_poetry import iter_tang
+from poetbench.data.discovery import find_corpus
 from poetbench.metrics.repetition import THRESHOLDS
 from poetbench.text.lines import split_lines
 from poetbench.text.script import simplify_chars
 
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "chinese-poetry"
-
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, help="chinese-poetry directory (default: corpus discovery)")
     args = parser.parse_args()
+    args.corpus = find_corpus(args.corpus)
     bounds = [t[0] for t in THRESHOLDS]
     stats = defaultdict(lambda: ([], []))
     for poem in iter_tang(args.corpus):

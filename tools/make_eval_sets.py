@@ -16,10 +16,10 @@ import tempfile
 from pathlib import Path
 
 from poetbench import evalsets
+from poetbench.data.discovery import find_corpus
 from poetbench.data.prepare import prepare
 
 EVAL_SETS = Path(__file__).resolve().parents[1] / "eval_sets"
-DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "data" / "chinese-poetry"
 
 
 def smoke_rows() -> list[dict]:
@@ -32,8 +32,9 @@ def smoke_rows() -> list[dict]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    parser.add_argument("--corpus", type=Path, help="chinese-poetry directory (default: corpus discovery)")
     args = parser.parse_args()
+    args.corpus = find_corpus(args.corpus)
     smoke = evalsets.validate(smoke_rows(), "smoke-v1")
     for k, row in enumerate(smoke):
         row["id"] = f"smoke-v1/{row['kind']}-{k:02d}"

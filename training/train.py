@@ -19,10 +19,12 @@ import json
 import os
 import sys
 import time
-from importlib import metadata
 from pathlib import Path
 
 import yaml
+
+from poetbench.checkpoints import step_of
+from poetbench.versions import package_versions
 
 # Keys of our own; every other top-level key must be a field of trl's SFTConfig.
 SECTIONS = {"model_name_or_path", "build_tiny", "data", "quantization", "lora", "poetbench_callback"}
@@ -179,18 +181,11 @@ class MetricsCsv:
 
 
 def versions() -> dict:
-    names = ("poetbench", "torch", "transformers", "peft", "trl", "bitsandbytes", "accelerate")
-    out = {}
-    for name in names:
-        try:
-            out[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            out[name] = None
-    return out
+    return package_versions(("poetbench", "torch", "transformers", "peft", "trl", "bitsandbytes", "accelerate"))
 
 
 def last_checkpoint(output_dir: Path) -> str | None:
-    checkpoints = sorted(output_dir.glob("checkpoint-*"), key=lambda p: int(p.name.split("-")[1]))
+    checkpoints = sorted((p for p in Path(output_dir).glob("checkpoint-*") if step_of(p) is not None), key=step_of)
     return str(checkpoints[-1]) if checkpoints else None
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from poetbench import __version__
 from poetbench.data import sources
-from poetbench.jsonl import InputError, atomic_writer, dump_lines
+from poetbench.jsonl import InputError, atomic_writer, dump_lines, read_rows
 from poetbench.metrics.form import FORMS, detect
 from poetbench.text.lines import han_count, split_lines
 from poetbench.text.script import to_simplified
@@ -70,28 +70,28 @@ def prepare(source: str, out_dir: Path, forms: tuple[str, ...] | None = DEFAULT_
             filtered[form] += 1
             continue
         text_simp = to_simplified(text)
-        key = "".join(normalised_lines(text_simp))
+        simp_lines = normalised_lines(text_simp)
+        key = "".join(simp_lines)
         if key in seen:
             counts["duplicates"] += 1
             continue
         seen.add(key)
-        kept.append({"id": row["id"], "title": row["title"], "author": row["author"], "text": text,
-                     "text_simp": text_simp, "lines": lines, "form": form, "source": row["source"]})
+        kept.append(({"id": row["id"], "title": row["title"], "author": row["author"], "text": text,
+                      "text_simp": text_simp, "lines": lines, "form": form, "source": row["source"]}, simp_lines))
 
-    heldout_rows = [r for r in kept if held_out(r["id"], seed, heldout)]
-    heldout_lines = {line for r in heldout_rows for line in normalised_lines(r["text_simp"])}
+    is_heldout = [held_out(r["id"], seed, heldout) for r, _ in kept]
+    heldout_rows = [r for (r, _), h in zip(kept, is_heldout) if h]
+    heldout_lines = {line for (_, simp_lines), h in zip(kept, is_heldout) if h for line in simp_lines}
     train_rows = []
-    for r in kept:
-        if held_out(r["id"], seed, heldout):
+    for (r, simp_lines), h in zip(kept, is_heldout):
+        if h:
             continue
-        shared = [line for line in normalised_lines(r["text_simp"]) if line in heldout_lines]
-        if shared:
+        shared = [line for line in simp_lines if line in heldout_lines]
+        if shared:  # train keeps no poem that shares a line with a held-out one
             counts["train_removed_for_leakage"] += 1
             counts["train_lines_shared_with_heldout"] += len(shared)
             continue
         train_rows.append(r)
-    leaked = {line for r in train_rows for line in normalised_lines(r["text_simp"])} & heldout_lines
-    assert not leaked, f"{len(leaked)} held-out lines still in train"
 
     manifest = {
         "manifest_version": MANIFEST_VERSION,
@@ -128,12 +128,10 @@ def load_split(directory: Path, name: str) -> list[dict]:
     if not path.is_file():
         raise InputError(f"{path}: missing; run `poetbench data prepare -o {directory}` first")
     rows = []
-    with open(path, encoding="utf-8") as stream:
-        for number, line in enumerate(stream, start=1):
-            try:
-                rows.append(json.loads(line))
-            except ValueError:
-                raise InputError(f"{path}:{number}: malformed JSON; run `poetbench data prepare` again") from None
+    for row in read_rows(str(path)):
+        if row.error:
+            raise InputError(f"{row.error}; run `poetbench data prepare` again")
+        rows.append(row.data)
     return rows
 
 

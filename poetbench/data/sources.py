@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from poetbench.data.chinese_poetry import iter_tang, tang_files
-from poetbench.jsonl import InputError
+from poetbench.jsonl import InputError, read_rows
 
 KINDS = ("chinese-poetry", "kaggle", "jsonl")
 KAGGLE_TEXT = "Poem_Text"
@@ -90,17 +89,10 @@ def _kaggle(path: Path, text_column: str) -> Iterator[dict | BadRow]:
 
 
 def _jsonl(path: Path) -> Iterator[dict | BadRow]:
-    with open(path, "rb") as stream:
-        for line, raw in enumerate(stream, start=1):
-            if not raw.strip():
-                continue
-            try:
-                row = json.loads(raw)
-            except ValueError:
-                yield BadRow("malformed", f"{path.name}:{line}")
-                continue
-            if not isinstance(row, dict) or not isinstance(row.get("text"), str):
-                yield BadRow("malformed", f"{path.name}:{line}")
-                continue
-            yield {"id": str(row.get("id") or f"{path.name}:{line}"), "title": row.get("title") or "",
-                   "author": row.get("author") or "", "text": row["text"], "source": path.name}
+    for row in read_rows(str(path)):
+        if row.error or not isinstance(row.data.get("text"), str):
+            yield BadRow("malformed", f"{path.name}:{row.line}")
+            continue
+        line, data = row.line, row.data
+        yield {"id": str(data.get("id") or f"{path.name}:{line}"), "title": data.get("title") or "",
+               "author": data.get("author") or "", "text": data["text"], "source": path.name}

@@ -1,1 +1,1 @@
-"""Generation backends: hf (transformers + peft) for now; the runner adds openai and file."""
+"""Generation backends of ``poetbench run``: hf (transformers + peft), openai (an OpenAI-compatible server), file."""

@@ -15,6 +15,8 @@ import contextlib
 import hashlib
 import time
 
+from poetbench.checkpoints import Checkpoint
+from poetbench.jsonl import InputError
 from poetbench.sft import SYSTEM
 
 
@@ -123,3 +125,24 @@ def generate(model, tokenizer, prompts: list[str], max_new_tokens: int = 64, bat
     finally:
         tokenizer.padding_side = side
     return out
+
+
+class HFBackend:
+    """The runner's hf backend: the base model loaded once, every adapter attached; generation by
+    checkpoint label."""
+
+    def __init__(self, checkpoints: list[Checkpoint], device: str, batch_size: int, load_in_4bit: bool = False):
+        adapters = {c.label: c.path for c in checkpoints if c.adapter}
+        bases = {c.base for c in checkpoints if c.adapter} | {c.path for c in checkpoints if not c.adapter}
+        if len(bases) != 1:
+            raise InputError(f"--checkpoints: one base model per run; these name several: {', '.join(sorted(bases))}")
+        self.tokenizer, self.model = load(bases.pop(), adapters, device, load_in_4bit)
+        self.batch_size = batch_size
+
+    def generate(self, checkpoint: Checkpoint, items: list[tuple[dict, int]], gen_kwargs: dict, seed: int) -> list[dict]:
+        seeds = [row_seed(p["id"], k, seed) for p, k in items]
+        with active(self.model, checkpoint.label if checkpoint.adapter else None):
+            return generate(self.model, self.tokenizer, [p["prompt"] for p, _ in items],
+                            max_new_tokens=int(gen_kwargs["max_new_tokens"]), batch_size=self.batch_size,
+                            temperature=gen_kwargs["temperature"], top_p=gen_kwargs["top_p"], seeds=seeds,
+                            repetition_penalty=gen_kwargs.get("repetition_penalty", 1.0))

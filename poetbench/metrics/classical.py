@@ -20,12 +20,11 @@ from pathlib import Path
 import numpy as np
 
 from poetbench import cache
-from poetbench.lookup import HashSet
+from poetbench.lookup import BITS, HashSet
 from poetbench.text.batch import TextBatch
 
 VOCAB_VERSION = "v1"
 LEXICON = Path(__file__).resolve().parents[1] / "resources" / f"lexicon-{VOCAB_VERSION}.tsv.gz"
-_BITS = np.uint64(21)
 
 # Modern function words and particles that classical verse does not use (rule-based, counted
 # wherever they occur; the longest match wins, so 我们 counts once, not as 我 + 们).
@@ -53,7 +52,7 @@ class Lexicon:
                     (chars if len(item) == 1 else pairs).append(item)
         self.char = np.zeros(0x32000, dtype=bool)
         self.char[[ord(c) for c in chars]] = True
-        self.pairs = HashSet(np.array([(ord(a) << 21) | ord(b) for a, b in pairs], dtype=np.uint64))
+        self.pairs = HashSet(np.array([(ord(a) << int(BITS)) | ord(b) for a, b in pairs], dtype=np.uint64))
 
 
 @lru_cache(maxsize=None)
@@ -72,7 +71,7 @@ def classical_ratios(batch: TextBatch) -> list[float | None]:
     if len(points) > 1:
         # Only a bigram with a character not classical on its own can change the answer.
         ask = np.flatnonzero(han[:-1] & han[1:] & ~(single[:-1] & single[1:]))
-        pair[ask] = lex.pairs.contains((codes[ask] << _BITS) | codes[ask + 1])
+        pair[ask] = lex.pairs.contains((codes[ask] << BITS) | codes[ask + 1])
     classical = han & (single | pair[:-1] | np.concatenate(([False], pair[:-2])))
     n_han = batch.per_poem(han)
     ratio = batch.per_poem(classical) / np.maximum(n_han, 1)

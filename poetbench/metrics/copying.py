@@ -24,13 +24,12 @@ import numpy as np
 from poetbench import cache
 from poetbench.data.chinese_poetry import iter_tang, tang_files
 from poetbench.lookup import HashSet, member
-from poetbench.text.batch import TextBatch, code_points
+from poetbench.text.batch import TextBatch
 from poetbench.text.lines import split_lines
-from poetbench.text.script import simplify_chars
+from poetbench.text.script import code_points, simplify_chars
 
 N = 4  # characters per n-gram
 _PRIME = np.uint64(1_000_003)
-KEYS = ("copy_overlap", "copy_span", "verbatim_lines")
 
 
 class ReferenceError(ValueError):

@@ -17,6 +17,8 @@ from collections import Counter
 
 REGULATED = ("wujue", "qijue", "wulv", "qilv", "pailv")
 FORMS = REGULATED + ("gushi", "other")
+FORM_NAMES = {"wujue": "五言绝句", "qijue": "七言绝句", "wulv": "五言律诗", "qilv": "七言律诗", "pailv": "排律",
+              "gushi": "古诗"}
 GUSHI_MIN_REGULARITY = 0.75
 
 

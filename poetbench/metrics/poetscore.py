@@ -44,13 +44,8 @@ def _values(record: dict) -> tuple:
     )
 
 
-def poetscore(record: dict) -> float | None:
-    """The weighted composite, 0-100; None for an output with no verse at all."""
-    return poetscores([record])[0]
-
-
 def poetscores(records: list[dict]) -> list[float | None]:
-    """``poetscore`` of many records at once (the same formula, on arrays)."""
+    """The weighted composite of each record, 0-100; None for an output with no verse at all."""
     if not records:
         return []
     values = np.array([[np.nan if v is None else v for v in _values(r)] for r in records], dtype=float)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from poetbench.lookup import BITS
 from poetbench.text.batch import TextBatch
 
 # (longest poem of the bucket in characters, most frequent character q99, most frequent bigram q99)
@@ -22,8 +23,6 @@ THRESHOLDS = (
     (20, 3, 2), (28, 3, 2), (40, 4, 2), (56, 5, 3), (80, 7, 4), (120, 9, 5), (200, 13, 6), (400, 24, 13),
     (10 ** 9, 57, 32),
 )
-_BITS = np.uint64(21)
-KEYS = ("distinct_2", "repeated_lines", "loop_bigram_max", "char_overuse", "repetition_ok")
 
 
 def thresholds(n_chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -39,14 +38,14 @@ def score_many(batch: TextBatch) -> dict[str, list]:
     n_chars = batch.per_poem(is_char)
     char_limit, pair_limit = thresholds(n_chars)
 
-    chars, char_counts = np.unique((poem[is_char] << _BITS) | points[is_char], return_counts=True)
-    char_poem = (chars >> _BITS).astype(np.intp)
+    chars, char_counts = np.unique((poem[is_char] << BITS) | points[is_char], return_counts=True)
+    char_poem = (chars >> BITS).astype(np.intp)
     overuse = np.bincount(char_poem[char_counts > char_limit[char_poem]], minlength=n)
 
     inside = is_char[:-1] & is_char[1:]  # a newline separates lines and poems alike
-    pair_keys = (poem[:-1][inside] << _BITS << _BITS) | (points[:-1][inside] << _BITS) | points[1:][inside]
+    pair_keys = (poem[:-1][inside] << BITS << BITS) | (points[:-1][inside] << BITS) | points[1:][inside]
     pairs, pair_counts = np.unique(pair_keys, return_counts=True)
-    pair_poem = (pairs >> _BITS >> _BITS).astype(np.intp)
+    pair_poem = (pairs >> BITS >> BITS).astype(np.intp)
     total = np.bincount(pair_poem, weights=pair_counts, minlength=n)
     distinct = np.bincount(pair_poem, minlength=n)
     loop = np.zeros(n, dtype=np.int64)

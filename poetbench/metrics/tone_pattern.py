@@ -119,10 +119,19 @@ def rescues(out_line: LineCheck, out_kind: str, in_codes: str) -> bool:
     return out_kind == "a" and (size - 2, PATTERN) in out_line.fails and _fits(in_codes[size - 3], PING)
 
 
+@lru_cache(maxsize=None)
+def _kinds(template: int, n_lines: int) -> tuple[str, ...]:
+    """The base kind of every line under template ``template`` (an index of FIRST_COUPLETS)."""
+    kinds = list(FIRST_COUPLETS[template])
+    while len(kinds) < n_lines:
+        kinds.extend(NEXT_COUPLET[kinds[-1]])
+    return tuple(kinds)
+
+
 # Which base kind each of the four templates (in FIRST_COUPLETS order) gives a line, by the
 # line's place: lines 3, 4, 5, … by their index modulo 4 (places 0-3), then line 1 (place 4)
-# and line 2 (place 5).
-_PLACES = ("aacc", "bbdd", "ccaa", "ddbb", "adcb", "bbdd")
+# and line 2 (place 5). The pattern repeats every four lines from line 5 (index 4).
+_PLACES = tuple("".join(_kinds(t, 8)[i] for t in range(len(FIRST_COUPLETS))) for i in (4, 5, 2, 3, 0, 1))
 # Places x templates where the line is an a-line: a rescued couplet (对句相救) takes one fail off.
 _IS_A = np.array([[kind == "a" for kind in kinds] for kinds in _PLACES], dtype=np.int32)
 _CODE_DIGIT = np.full(256, 3, dtype=np.int64)  # tone code byte -> base-4 digit (P Z A ?)
@@ -167,15 +176,6 @@ class LineTable:
 def _line_table(size: int, strict: bool) -> LineTable:
     key = cache.fingerprint([Path(__file__)], ["numpy"])
     return cache.cached(f"lines-{size}-{'strict' if strict else 'lenient'}", key, lambda: LineTable(size, strict))
-
-
-@lru_cache(maxsize=None)
-def _kinds(template: int, n_lines: int) -> tuple[str, ...]:
-    """The base kind of every line under template ``template`` (an index of FIRST_COUPLETS)."""
-    kinds = list(FIRST_COUPLETS[template])
-    while len(kinds) < n_lines:
-        kinds.extend(NEXT_COUPLET[kinds[-1]])
-    return tuple(kinds)
 
 
 @dataclass(slots=True)

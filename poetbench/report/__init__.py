@@ -14,16 +14,12 @@ from pathlib import Path
 
 import jinja2
 
-from poetbench.compare import LOWER_IS_BETTER, compare
+from poetbench.compare import KEY_METRICS, LOWER_IS_BETTER, compare, fmt
 from poetbench.jsonl import InputError, atomic_writer
 from poetbench.report import plots, viewer
 
 TABLE_METRICS = ("form_ok", "length_regularity", "tone_ok", "tone_conformity", "rhyme_ok", "classical_ratio",
                  "chatter", "repetition_ok", "copy_overlap", "adherence", "poetscore")
-
-
-def _fmt(value: float, metric: str) -> str:
-    return f"{value:.1f}" if metric == "poetscore" else f"{value:.2f}"
 
 
 def _best(comparison: dict) -> dict[str, str | None]:
@@ -73,7 +69,7 @@ def build(run_dir: Path, out_dir: Path | None = None, reference: str | None = No
                                      autoescape=True, undefined=jinja2.StrictUndefined)
     html = environment.get_template("index.html.j2").render(
         run_name=run_dir.name, date=time.strftime("%Y-%m-%d %H:%M"), manifest=manifest, comparison=comparison,
-        table_metrics=TABLE_METRICS, lower_better=LOWER_IS_BETTER, best=_best(comparison), fmt=_fmt,
+        table_metrics=TABLE_METRICS, lower_better=LOWER_IS_BETTER, best=_best(comparison), fmt=fmt,
         n_tests=sum(1 for d in comparison["paired"].values() for v in d.values() if v.get("p") is not None),
         plots=figures,
         data_json=_json_for_html({"labels": comparison["labels"], "samples": samples,
@@ -99,7 +95,7 @@ def _prompts(manifest: dict) -> list[dict]:
 
 def markdown_summary(comparison: dict) -> str:
     """The summary table as Markdown, for a pull-request comment or a CI job summary."""
-    metrics = ("form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "poetscore")
+    metrics = KEY_METRICS
     lines = [f"### poetbench: {comparison['eval_set']['name']} (sha256 {comparison['eval_set']['sha256'][:12]})", "",
              f"`{comparison['signature']}` — mean [95% CI]; Δ against **{comparison['reference']}**, "
              "* = p < 0.05 after Holm correction", "",
@@ -108,7 +104,7 @@ def markdown_summary(comparison: dict) -> str:
         cells = []
         for metric in metrics:
             v = comparison["means"][label].get(metric) or {}
-            cell = "—" if v.get("mean") is None else f"{_fmt(v['mean'], metric)} [{_fmt(v['low'], metric)}, {_fmt(v['high'], metric)}]"
+            cell = "—" if v.get("mean") is None else f"{fmt(v['mean'], metric)} [{fmt(v['low'], metric)}, {fmt(v['high'], metric)}]"
             d = comparison["paired"].get(label, {}).get(metric)
             if d and d.get("delta") is not None:
                 star = "*" if d.get("p_holm", 1) < 0.05 else ""
@@ -118,10 +114,11 @@ def markdown_summary(comparison: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def model_card(run_dir: Path, label: str, out_dir: Path | None = None) -> Path:
-    """A Hugging Face model card (README.md with model-index results) for one checkpoint."""
+def model_card(run_dir: Path, label: str, out_dir: Path | None = None, comparison: dict | None = None) -> Path:
+    """A Hugging Face model card (README.md with model-index results) for one checkpoint;
+    ``comparison`` is the run's (``compare`` is run when it is not given)."""
     run_dir = Path(run_dir)
-    comparison = compare(run_dir)
+    comparison = comparison or compare(run_dir)
     manifest = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
     checkpoint = next((c for c in manifest["checkpoints"] if c["label"] == label), None)
     if checkpoint is None:

@@ -4,12 +4,12 @@ removed (chatter), and the characters found in the reference corpus (copied)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 
 from poetbench.metrics.adherence import Prompt
+from poetbench.runner import read_samples
 from poetbench.scoring import Scorer
 from poetbench.text.batch import TextBatch
 
@@ -23,11 +23,9 @@ def samples(run_dir: Path, labels: list[str], prompts: list[dict], reference: st
     out = {}
     for label in labels:
         rows = {}
-        with open(Path(run_dir) / label / "samples.jsonl", encoding="utf-8") as stream:
-            for line in stream:
-                row = json.loads(line)
-                if row["sample_index"] == 0 and row["prompt_id"] in by_id and not row.get("missing"):
-                    rows[row["prompt_id"]] = row
+        for row in read_samples(Path(run_dir) / label / "samples.jsonl").values():
+            if row["sample_index"] == 0 and row["prompt_id"] in by_id and not row.get("missing"):
+                rows[row["prompt_id"]] = row
         ids = list(rows)
         analyses = scorer._measure([rows[i]["output"] for i in ids], [Prompt.from_row(by_id[i]) for i in ids], detail=True)
         copied = _copied(scorer, analyses)

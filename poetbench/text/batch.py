@@ -9,14 +9,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from poetbench.text.script import simplify_points
+from poetbench.text.script import code_points, from_points, simplify_points
 
 NEWLINE = 10
-
-
-def code_points(text: str) -> np.ndarray:
-    """The code points of ``text`` (lone surrogates kept as they are)."""
-    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
 
 
 class TextBatch:
@@ -30,7 +25,7 @@ class TextBatch:
         if simplify:
             self.points = simplify_points(self.points)
             if self.lines:
-                self.lines = self.points.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass").split("\n")
+                self.lines = from_points(self.points).split("\n")
         self.is_break = self.points == NEWLINE
         self.line_of = np.cumsum(self.is_break) - self.is_break  # a newline belongs to the line it ends
         counts = [len(lines) for lines in poems]

@@ -96,10 +96,6 @@ class Extraction:
     lines: list[str]
     removed: dict[str, list[str]] = field(default_factory=dict)
 
-    @property
-    def had_wrapping(self) -> bool:
-        return any(self.removed.values())
-
 
 def extract_poem(raw: str) -> Extraction:
     """Return the poem inside ``raw`` and record the preamble, title, commentary and notes."""

@@ -78,7 +78,16 @@ def simplify_points(points: np.ndarray) -> np.ndarray:
     return np.where(inside, table[np.where(inside, points, 0)], points).astype(points.dtype)
 
 
+def code_points(text: str) -> np.ndarray:
+    """The code points of ``text`` as uint64 (lone surrogates kept as they are)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.uint64)
+
+
+def from_points(points: np.ndarray) -> str:
+    """The text of ``points``: the inverse of ``code_points``."""
+    return points.astype(np.uint32).tobytes().decode("utf-32-le", "surrogatepass")
+
+
 def simplify_chars(text: str) -> str:
     """``text`` converted character by character (see ``simplify_points``)."""
-    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return simplify_points(points).tobytes().decode("utf-32-le", "surrogatepass")
+    return from_points(simplify_points(code_points(text)))
