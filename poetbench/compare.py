@@ -132,6 +132,7 @@ def compare(run_dir: Path, reference: str | None = None) -> dict:
               for metric in METRICS} if len(curve_labels) > 1 else {}
     result = {"reference": reference, "labels": labels, "signature": next(iter(summaries.values()))["signature"],
               "eval_set": manifest["eval_set"], "means": means, "paired": deltas, "wins": wins, "steps": curves,
+              "extract_warnings": {label: summaries[label].get("extract_warnings") for label in labels},
               "method": {"ci": f"percentile bootstrap over prompts, {N_RESAMPLES} resamples, seed {SEED}",
                          "paired_test": f"two-sided sign-flip permutation test, {PERMUTATIONS} permutations",
                          "multiple_comparisons": "Holm-Bonferroni over every (label, metric) against the reference"}}

@@ -16,6 +16,10 @@ RULE_NAMES = {
     "dui": "失对 (does not oppose its pair line)", "gu_ping": "孤平", "san_ping_wei": "三平尾",
 }
 ACCEPTED_NAMES = {"te_ao": "特拗", "duiju_jiu": "对句相救"}
+DROPPED_NAMES = {"preamble": "开场白 preamble", "title": "标题 title", "commentary": "评注 commentary",
+                 "notes": "注 notes", "reasoning": "思考 reasoning", "candidate": "另一候选 other candidate"}
+WARNING_NAMES = {"several_candidates": "多个候选 several_candidates", "unclosed_think": "思考未闭合 unclosed_think",
+                 "mixed_line_lengths": "句长不一 mixed_line_lengths", "no_verse": "无诗 no_verse"}
 
 
 def tone_line(line: str, book: RhymeBook) -> str:
@@ -49,12 +53,26 @@ def check_report(analysis: Analysis, signature: str, book: RhymeBook) -> str:
     fallback = sorted({ch for line in lines for ch in line if ch in book.fallback})
     if fallback:
         out.append(f"fallback {' '.join(fallback)}: not in the {book.name} table; their modern tone is used")
-    removed = analysis.extraction.removed
-    if removed:
-        out.append("removed  " + "; ".join(f"{kind}: {' / '.join(parts)}" for kind, parts in removed.items()))
+    out.extend(_extraction_lines(analysis))
     out.append(f"legend   平/仄 tone, ○ undecided, {BROKEN} breaks the pattern, {RHYME} rhymes")
     out.append(f"signature {signature}")
     return "\n".join(out)
+
+
+def _extraction_lines(analysis: Analysis) -> list[str]:
+    """What extraction dropped and why, which candidate it chose, and its warnings."""
+    extraction = analysis.extraction
+    out = [f"dropped  {DROPPED_NAMES[piece.kind]}: {_short(piece.text)} ({piece.reason})" for piece in extraction.dropped]
+    if len(extraction.candidates) > 1 and extraction.chosen is not None:
+        out.append(f"chosen   candidate {extraction.chosen + 1} of {len(extraction.candidates)}: {extraction.choice}")
+    if extraction.warnings:
+        out.append("warnings " + ", ".join(WARNING_NAMES[w] for w in extraction.warnings))
+    return out
+
+
+def _short(text: str, size: int = 40) -> str:
+    text = " / ".join(part.strip() for part in text.splitlines() if part.strip())
+    return text if len(text) <= size else text[:size] + "…"
 
 
 def _verdict(analysis: Analysis) -> list[str]:

@@ -34,12 +34,12 @@ from poetbench.jsonl import InputError, atomic_writer, dump_lines
 from poetbench.metrics.adherence import Prompt
 from poetbench.scoring import SCORE_KEYS, Scorer
 from poetbench.stats import mean_ci
-from poetbench.text.extract import extract_poem
+from poetbench.text.extract import WARNINGS, extract_poem
 from poetbench.versions import package_versions
 
 BACKENDS = ("hf", "openai", "file")
 GEN_DEFAULTS = {"temperature": 0.0, "top_p": 1.0, "max_new_tokens": 128, "repetition_penalty": 1.0}
-SUMMARY_KEYS = [k for k in SCORE_KEYS if k not in ("form", "line_lengths", "tone_violations", "rhyme_group")]
+SUMMARY_KEYS = [k for k in SCORE_KEYS if k not in ("form", "line_lengths", "tone_violations", "rhyme_group", "extract_warnings")]
 
 
 @dataclass
@@ -284,12 +284,22 @@ def score_run(directory: Path, run: Run | None = None) -> dict[str, dict]:
         metrics = {key: mean_ci([r[key] for r in records]) for key in SUMMARY_KEYS}
         summary = {"label": checkpoint.label, "step": checkpoint.step, "checkpoint": checkpoint.identity,
                    "n": len(records), "missing": missing, "signature": scorer.signature,
-                   "eval_set": manifest["eval_set"], "metrics": metrics}
+                   "eval_set": manifest["eval_set"], "metrics": metrics,
+                   "extract_warnings": warning_counts(records)}
         with atomic_writer(str(folder / "summary.json")) as out:
             out.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         summaries[checkpoint.label] = summary
     run.write_manifest(status="scored")
     return summaries
+
+
+def warning_counts(records: list[dict]) -> dict[str, int]:
+    """How many records carry each extraction warning (every warning listed, zeros too)."""
+    counts = dict.fromkeys(WARNINGS, 0)
+    for record in records:
+        for warning in record["extract_warnings"]:
+            counts[warning] += 1
+    return counts
 
 
 def table(summaries: dict[str, dict]) -> str:

@@ -35,9 +35,9 @@ SCORE_KEYS = (
     "classical_ratio", "vernacular_markers", "chatter",
     "distinct_2", "repeated_lines", "loop_bigram_max", "char_overuse", "repetition_ok",
     "copy_overlap", "copy_span", "verbatim_lines",
-    "adherence", "poetscore",
+    "adherence", "poetscore", "extract_warnings",
 )
-_LATER = dict.fromkeys(SCORE_KEYS[5:])  # filled after form's five keys, in this order
+_LATER = dict.fromkeys(SCORE_KEYS[5:-1])  # filled after form's five keys, in this order
 
 
 @dataclass(slots=True)
@@ -95,8 +95,9 @@ class Scorer:
                 raise ValueError(f"unknown form {form!r}: choose one of {', '.join(form_metric.FORMS)}")
         extractions = [extract_poem(text) for text in texts]
         records = [form_metric.score(e.lines, form) for e, form in zip(extractions, forms)]
-        for record in records:
+        for record, extraction in zip(records, extractions):
             record.update(_LATER)
+            record["extract_warnings"] = extraction.warnings
 
         # 平仄 and rhyme, for regulated shapes, on the text as written.
         regulated = [i for i, record in enumerate(records) if record["form"] in form_metric.REGULATED]

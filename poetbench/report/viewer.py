@@ -13,7 +13,8 @@ from poetbench.runner import read_samples
 from poetbench.scoring import Scorer
 from poetbench.text.batch import TextBatch
 
-SHOWN_SCORES = ("poetscore", "form", "form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "copy_overlap")
+SHOWN_SCORES = ("poetscore", "form", "form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "copy_overlap",
+                "extract_warnings")
 
 
 def samples(run_dir: Path, labels: list[str], prompts: list[dict], reference: str | None) -> dict:

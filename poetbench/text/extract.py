@@ -1,180 +1,382 @@
-"""Find the poem inside a model's raw output.
+"""Find the poem inside a chat model's reply (extraction v2).
 
-Chat models wrap poems in talk: ``好的，以下是一首七言绝句：《春晓》…希望你喜欢！``. The
-extractor keeps the verse and drops, while recording, four kinds of wrapping:
+Real replies wrap the poem: ``好！以下是一首五绝：``, a bold ``**《题》**``, a code fence, numbered
+lines, a ``<think>`` block of drafts, ``注：…`` and an offer to revise. The reply is read in
+three stages; every dropped piece is recorded with its kind and the reason.
 
-* ``preamble``   assistant talk before the poem (好的、以下是…：, Sure, here is…)
-* ``title``      a title line (《…》, 题：…, 标题：…) or an author line (作者：…, ——李白)
-* ``commentary`` talk after the poem (这首诗描写了…, 注释：…, 希望你喜欢, a line without Chinese)
-                 and all that follows it
-* ``notes``      bracketed notes inside the text: （…）, (…), 【…】, [...], 〔…〕
+1. **Markup** (``markup.py``): invisible characters out, reasoning blocks cut, the markdown parsed
+   (markdown-it-py) into plain lines that remember headings, fences, emphasis and rules.
+2. **Lines**, each read in this order:
 
-The marker lists below are written in Simplified characters; their Traditional forms are
-derived through OpenCC when the module loads, so both scripts are recognised.
+   * a markdown table cell is talk (glossaries, 平仄 charts);
+   * a title or author line is dropped as ``title``: 《…》 (and a title prefix on a verse line),
+     ``标题：``/``题：``/``题目：``/``诗题：``/``作者：``/``朝代：``, ``文／…``, ``——李白``,
+     ``唐·李白``, a heading that is no label, a bold line of one short phrase (unless the next
+     line is bold too: then it is a poem in bold);
+   * separators inside a line — full-width space, tab, `` / ``, ``｜`` and runs of two or more
+     spaces — split it into lines;
+   * a line-number prefix is dropped: ``1.``, ``1、``, ``一、``, ``①``, ``(1)``, ``（1）``,
+     ``第一句：``, ``首联：``, ``Line 1:``;
+   * bracketed notes — （…）, (…), 【…】, [...], 〔…〕 — are dropped as ``notes``;
+   * a label (``talk.label_kind``) ends the current poem and sets the section for what follows:
+     ``final`` (最终版本：), ``draft`` (初稿：), ``commentary`` (赏析：, 注：…) or ``other``; a
+     commentary label with text after its colon makes the whole line commentary;
+   * talk sentences (``talk.is_talk``) at the start or end of a line are dropped; talk that opens
+     commentary (这首诗…) starts a commentary section;
+   * a line without Han characters (pinyin, English) is dropped and does not end a poem;
+   * what is left is a verse line.
+
+   A **candidate** poem is a run of verse lines; a title, label, talk line, heading, rule (---)
+   or fence edge ends it (blank lines do not: stanzas stay together). In a commentary section a
+   run counts as a candidate only when it is poem-shaped (two or more lines of one length, 4 to
+   7 characters); otherwise it is commentary.
+3. **Selection**, when there are several candidates — documented, and recorded as ``choice``:
+
+   1. the last candidate after a ``final`` label (最终版本, 修改后, 定稿);
+   2. else the candidate with the most lines of its own commonest length, outside drafts and
+      commentary, the first on a tie (two versions: the first);
+   3. else the same among draft candidates, then commentary candidates (a poem only quoted
+      inside an analysis);
+   4. else, when a ``<think>`` block was left open and nothing stands outside it, the last
+      candidate inside it (the model's last draft);
+   5. else there is no verse: ``lines`` is empty and the warning is ``no_verse``.
+
+   A first line of one phrase, without punctuation and alone on its line, is an unmarked title,
+   dropped as ``title``, when every line after it ends in punctuation, when four or more lines of
+   one other length follow it, or when it is a paragraph of its own before a paragraph of two or
+   more lines.
+
+Dropped text is ``preamble`` before the chosen poem and ``commentary`` after it; ``title``,
+``notes``, ``reasoning`` and ``candidate`` (a poem not chosen) are kept apart. Warnings:
+``several_candidates``, ``unclosed_think``, ``mixed_line_lengths`` (the chosen lines differ in
+length) and ``no_verse``.
+
+Plain text — Han characters and ，。？！； only, no talk phrase, a first line that is no
+title — takes a fast path that splits lines directly; a test checks both paths agree on it.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
+from poetbench.text import markup, talk
 from poetbench.text.lines import han_count, split_lines
-from poetbench.text.script import to_traditional
 
-EXTRACT_VERSION = "v1"
+EXTRACT_VERSION = "v2"
+WARNINGS = ("several_candidates", "unclosed_think", "mixed_line_lengths", "no_verse")
 
-# Phrases that mark assistant talk before the poem.
-PREAMBLE_MARKERS = (
-    "好的", "好吧", "当然", "没问题", "可以", "以下是", "以下为", "下面是", "下面为", "这是我",
-    "这是一首", "为您", "为你", "给您", "给你", "我来", "我为", "我将", "我写", "请欣赏", "请看",
-    "如下", "作为一个", "作为AI", "作为一名", "根据您", "根据你", "Sure", "sure", "Here", "here",
-    "OK", "Okay", "okay",
-)
-# Phrases that open commentary after the poem; everything from there on is commentary.
-COMMENTARY_MARKERS = (
-    "这首诗", "此诗", "本诗", "全诗", "该诗", "注：", "注:", "注释", "注解", "赏析", "译文", "解析",
-    "翻译", "说明", "创作背景", "希望", "如果您", "如果你", "如需", "这是一首", "Note", "note", "This poem",
-    "I hope", "Hope you", "Enjoy",
-)
-# Weaker openers that a verse line could also start with: commentary only when not verse-shaped.
-WEAK_COMMENTARY_MARKERS = ("这首", "诗中", "诗人", "以上", "整首", "总的来说", "总之", "其中")
-TITLE_PREFIXES = ("题目", "标题", "诗题", "题", "诗名", "作者", "朝代")
-
-
-def _both_scripts(words: tuple[str, ...]) -> set[str]:
-    return set(words) | {to_traditional(w) for w in words}
-
-
-def _alternation(words: tuple[str, ...]) -> str:
-    return "|".join(re.escape(w) for w in sorted(_both_scripts(words), key=len, reverse=True))
-
-
-def _trie(words: set[str]) -> str:
-    """A regex matching any of ``words``, shared prefixes factored out (much faster to search)."""
-    tree: dict = {}
-    for word in words:
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = "(?:" + "|".join(branches) + ")"
-        return body + "?" if "" in node else body
-
-    return build(tree)
-
-
-_PREAMBLE_RE = re.compile(_alternation(PREAMBLE_MARKERS))
-_COMMENTARY_RE = re.compile(r"^\s*(?:" + _alternation(COMMENTARY_MARKERS) + ")")
-_WEAK_COMMENTARY_RE = re.compile(r"^\s*(?:" + _alternation(WEAK_COMMENTARY_MARKERS) + ")")
+_TITLE_PREFIXES = ("题目", "标题", "诗题", "题", "诗名", "作者", "朝代", "诗人", "作品")
 _TITLE_LINE_RE = re.compile(
-    r"^\s*(?:(?:" + _alternation(TITLE_PREFIXES) + r")\s*[:：].*"  # 题：…, 作者：…
-    r"|《[^》\n]{0,40}》[^，。！？,.!?\n]{0,12}"                   # 《春晓》 or 《春晓》 孟浩然
-    r"|[—\-－]{1,3}\s*\S{1,12}"                                   # ——李白
-    r"|[\[\(（【〔]?\s*[唐宋元明清][\]\)）】〕·・\s]\s*\S{1,6})\s*$"  # 唐·李白, （唐）李白
+    r"^\s*(?:(?:" + talk.alternation(_TITLE_PREFIXES) + r")\s*[:：].*"  # 题：…, 作者：…
+    r"|《[^》\n]{0,40}》[^，。！？,.!?\n]{0,12}"                           # 《春晓》 or 《春晓》 孟浩然
+    r"|[—\-－]{1,3}\s*\S{1,12}"                                           # ——李白
+    r"|文\s*[／/]\s*\S{1,12}"                                             # 文／李白
+    r"|[\[\(（【〔]?\s*[唐宋元明清今][\]\)）】〕·・\s]\s*\S{1,6})\s*$"     # 唐·李白, （唐）李白
 )
 _TITLE_PREFIX_RE = re.compile(r"^\s*《[^》\n]{0,40}》\s*")
+_SEPARATOR_RE = re.compile(r"[\u3000\t｜|]+| {2,}| +/ +|(?<=\S)[/／](?=\S)")
+_NUMBER_RE = re.compile(
+    r"^\s*(?:\d{1,2}\s*[.、．)）]|[一二三四五六七八九十]{1,3}\s*[、.．]|[\(（]\s*[\d一二三四五六七八九十]{1,3}\s*[\)）]"
+    r"|[\u2460-\u2473\u2776-\u277f\u3251-\u325f\u32b1-\u32bf]|第\s*[\d一二三四五六七八九十]{1,3}\s*[句联行首]\s*[:：]?"
+    r"|(?:" + talk.alternation(("首联", "颔联", "颈联", "尾联", "起句", "承句", "转句", "合句")) + r")\s*[:：]"
+    r"|[Ll]ine\s*\d{1,2}\s*[:：.])\s*"
+)
 _NOTE_RE = re.compile(r"（[^（）\n]{0,200}）|\([^()\n]{0,200}\)|【[^【】\n]{0,200}】|\[[^\[\]\n]{0,200}\]|〔[^〔〕\n]{0,200}〕")
-_COLON_RE = re.compile(r"[:：]")
-_SENTENCE_RE = re.compile(r"[^。！？!?]*[。！？!?]*")
-# Anything that can make extraction do more than split lines: markers, brackets, colons.
-_MARKERS = _both_scripts(PREAMBLE_MARKERS + COMMENTARY_MARKERS + WEAK_COMMENTARY_MARKERS)
-_SIGNS = "《（(【[〔:：—-－"
-_NEEDS_WORK_RE = re.compile(_trie(_MARKERS | set(_SIGNS)))
+_LINE_END = "，。？！、；：,.?!;:"
+_PLAIN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f，。？！；\n]*")
+_WORDS_RE = re.compile(talk.alternation(talk.ALL_WORDS))
+
+
+@dataclass(slots=True)
+class Dropped:
+    """A piece of the reply that is not the poem: its kind, its text and why it was dropped."""
+
+    kind: str  # preamble, title, commentary, notes, reasoning, candidate
+    text: str
+    reason: str
 
 
 @dataclass(slots=True)
 class Extraction:
-    """The verse found in a raw output, with what was removed around it."""
+    """The verse found in a raw output, with what was dropped around it and why."""
 
     raw: str
     poem: str
     lines: list[str]
-    removed: dict[str, list[str]] = field(default_factory=dict)
+    dropped: list[Dropped] = field(default_factory=list)
+    candidates: list[list[str]] = field(default_factory=list)  # the verse lines of every candidate
+    chosen: int | None = None  # index into candidates
+    choice: str = ""  # the selection rule that chose it
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def removed(self) -> dict[str, list[str]]:
+        """The dropped texts by kind, in order."""
+        out: dict[str, list[str]] = {}
+        for piece in self.dropped:
+            out.setdefault(piece.kind, []).append(piece.text)
+        return out
+
+
+@dataclass(slots=True)
+class _Candidate:
+    lines: list[str]
+    section: str
+    items: list[int]  # positions in the piece list
+
+
+@dataclass(slots=True)
+class _Piece:
+    kind: str  # verse, drop, talk (preamble or commentary by position), end (ends a candidate)
+    text: str = ""
+    reason: str = ""
+    drop_kind: str = ""
+    section: str = "neutral"
+    closes: bool = True  # a dropped piece that ends the current candidate
+    block: int = 0  # the markdown block of its line
+    line: int = 0  # the number of its line (parts split by separators share one)
 
 
 def extract_poem(raw: str) -> Extraction:
-    """Return the poem inside ``raw`` and record the preamble, title, commentary and notes."""
+    """Return the poem inside ``raw`` with every dropped piece, the candidates and the warnings."""
     if not isinstance(raw, str):
         raise TypeError(f"expected text, got {type(raw).__name__}")
-    if not _NEEDS_WORK_RE.search(raw):
-        return Extraction(raw=raw, poem=raw.strip(), lines=split_lines(raw), removed={})
+    if is_plain(raw):
+        lines = split_lines(raw)
+        poem = raw.strip()
+        return Extraction(raw=raw, poem=poem, lines=lines, candidates=[lines] if lines else [],
+                          chosen=0 if lines else None, choice="the only candidate" if lines else "",
+                          warnings=_warnings(lines, 1 if lines else 0, False))
+    return _extract(raw)
 
-    removed: dict[str, list[str]] = {"preamble": [], "title": [], "commentary": [], "notes": []}
-    text = _NOTE_RE.sub(lambda m: _record(removed["notes"], m.group(0)), raw)
 
-    kept: list[str] = []
-    in_commentary = False
-    for line in text.splitlines():
-        line = line.strip()
-        if not line:
+def is_plain(raw: str) -> bool:
+    """True when ``raw`` is Han characters and ，。？！； only, with no talk phrase and no title line:
+    then extraction is a plain line split."""
+    if not _PLAIN_RE.fullmatch(raw) or _WORDS_RE.search(raw):
+        return False
+    first, _, rest = raw.strip().partition("\n")
+    return not rest.strip() or any(mark in first for mark in "，。？！；")
+
+
+def _extract(raw: str) -> Extraction:
+    text, reasoning = markup.cut_reasoning(markup.normalise(raw))
+    pieces = _read(markup.markdown_lines(text))
+    candidates = _candidates(pieces)
+    chosen, choice = _choose(candidates)
+    inner_pieces: list[_Piece] = []
+    inner: list[_Candidate] = []
+    if chosen is None and reasoning.unclosed:  # rule 4: the last draft of an unfinished think block
+        inner_pieces = _read(markup.markdown_lines(reasoning.blocks[-1])) if reasoning.blocks else []
+        inner = _candidates(inner_pieces, shaped_only=True)
+    blocks = reasoning.blocks[:-1] if inner else reasoning.blocks
+    dropped = [Dropped("reasoning", block, "a reasoning block (<think>)") for block in blocks]
+    if inner:
+        own = inner[-1]
+        choice = "the last candidate inside an unclosed <think> block"
+        _drop_all(pieces, candidates, None, dropped)
+        _drop_all(inner_pieces, inner, own, dropped, inside_reasoning=True)
+        chosen = len(candidates) + len(inner) - 1
+        candidates = candidates + inner
+    else:
+        own = candidates[chosen] if chosen is not None else None
+        _drop_all(pieces, candidates, own, dropped)
+    poem_lines = _drop_unmarked_title(own, inner_pieces if inner else pieces, dropped) if own else []
+    poem = "\n".join(poem_lines)
+    lines = split_lines(poem)
+    return Extraction(raw=raw, poem=poem, lines=lines, dropped=dropped, candidates=[c.lines for c in candidates],
+                      chosen=chosen, choice=choice, warnings=_warnings(lines, len(candidates), reasoning.unclosed))
+
+
+def _warnings(lines: list[str], n_candidates: int, unclosed: bool) -> list[str]:
+    warnings = []
+    if n_candidates > 1:
+        warnings.append("several_candidates")
+    if unclosed:
+        warnings.append("unclosed_think")
+    if len({len(line) for line in lines}) > 1:
+        warnings.append("mixed_line_lengths")
+    if not lines:
+        warnings.append("no_verse")
+    return warnings
+
+
+def _read(lines: list[markup.Line]) -> list[_Piece]:
+    """Stage 2: every line of the reply as verse, dropped text, or the end of a candidate."""
+    pieces: list[_Piece] = []
+    section = "neutral"
+    for n, line in enumerate(lines):
+        if line.kind == "break":  # a rule or a fence edge ends commentary and drafts, not a final version
+            section = "final" if section == "final" else "neutral"
+            pieces.append(_Piece("end"))
             continue
-        if in_commentary:
-            removed["commentary"].append(line)
+        text = line.text
+        if line.kind == "table":
+            pieces.append(_Piece("talk", text, "a table cell", section=section))
             continue
-        if _TITLE_LINE_RE.match(line):
-            removed["title"].append(line)
+        if _TITLE_LINE_RE.match(text):  # a title starts a poem: commentary is over
+            pieces.append(_Piece("drop", text, "a title or author line", "title"))
+            section = "neutral" if section == "commentary" else section
             continue
-        if not kept:
-            line = _strip_preamble(line, removed)
-            title = _TITLE_PREFIX_RE.match(line)
-            if title:
-                removed["title"].append(title.group(0).strip())
-                line = line[title.end():]
-            if not line:
+        if line.kind == "heading" or line.emphasis:
+            kind = talk.label_kind(text)
+            if kind:
+                pieces.append(_Piece("talk", text, f"a label ({kind})", section=kind))
+                section = kind
                 continue
-        if kept and not han_count(line):  # prose without Chinese after the verse: talk
-            removed["commentary"].append(line)
-            in_commentary = True
+            next_bold = n + 1 < len(lines) and lines[n + 1].emphasis
+            if line.kind == "heading" or (len(split_lines(text)) == 1 and han_count(text) <= 12 and not next_bold):
+                pieces.append(_Piece("drop", text, "a heading" if line.kind == "heading" else "a bold title",
+                                     "title"))
+                section = "neutral" if section == "commentary" else section
+                continue
+        first = len(pieces)
+        for part in _SEPARATOR_RE.split(text):
+            section = _read_part(part.strip(), section, pieces)
+        for piece in pieces[first:]:
+            piece.block, piece.line = line.block, n
+    return pieces
+
+
+def _read_part(text: str, section: str, pieces: list[_Piece]) -> str:
+    """One separated part of a line into ``pieces``; returns the section that follows."""
+    if not text:
+        return section
+    number = _NUMBER_RE.match(text)
+    if number and han_count(text[number.end():]):
+        text = text[number.end():]
+    if _NOTE_RE.search(text):
+        for note in _NOTE_RE.findall(text):
+            pieces.append(_Piece("drop", note, "a bracketed note", "notes", section, closes=False))
+        text = _NOTE_RE.sub("", text).strip()
+        if not text:
+            return section
+    label, rest = talk.split_label(text)
+    if label:
+        kind = talk.label_kind(label)
+        if kind == "commentary":
+            pieces.append(_Piece("talk", text, "commentary after a label", section="commentary"))
+            return "commentary"
+        pieces.append(_Piece("talk", label, f"a label ({kind})", section=kind))
+        section, text = kind, rest
+        if not text:
+            return section
+    title = _TITLE_PREFIX_RE.match(text)
+    if title and han_count(text[title.end():]):
+        pieces.append(_Piece("drop", title.group(0).strip(), "a title before the verse", "title", section))
+        text = text[title.end():]
+    if not han_count(text):
+        pieces.append(_Piece("talk", text, "no Han characters (English, pinyin)", section=section, closes=False))
+        return section
+    before, verse, after = talk.split_talk(text)
+    if before:
+        pieces.append(_Piece("talk", before, "assistant talk", section=section))
+        if talk.opens_commentary(before) and not verse:
+            section = "commentary"
+    if verse and han_count(verse):
+        pieces.append(_Piece("verse", verse, section=section))
+    elif verse:
+        pieces.append(_Piece("talk", verse, "no Han characters (English, pinyin)", section=section, closes=False))
+    if after:
+        pieces.append(_Piece("talk", after, "assistant talk", section=section))
+        if talk.opens_commentary(after):
+            section = "commentary"
+    return section
+
+
+def _candidates(pieces: list[_Piece], shaped_only: bool = False) -> list[_Candidate]:
+    """Runs of verse lines. In commentary (and with ``shaped_only``, everywhere) a run keeps only
+    its poem-shaped tail; a run without one is no candidate."""
+    out: list[_Candidate] = []
+    run: _Candidate | None = None
+    for i, piece in enumerate(pieces):
+        if (piece.kind == "verse" and run and len(run.lines) >= 2 and piece.block != pieces[run.items[-1]].block
+                and talk.is_vernacular(piece.text)):
+            piece.kind, piece.reason = "talk", "prose after the poem, in its own paragraph"
+        if piece.kind == "verse":
+            if run is None or run.section != piece.section:
+                run = _Candidate([], piece.section, [])
+                out.append(run)
+            run.lines.append(piece.text)
+            run.items.append(i)
+        elif piece.closes:
+            run = None
+    for c in out:
+        if shaped_only or c.section == "commentary":
+            while c.lines and not _poem_shaped(c.lines):
+                del c.lines[0], c.items[0]
+    return [c for c in out if c.lines]
+
+
+def _poem_shaped(lines: list[str]) -> bool:
+    verse = split_lines("\n".join(lines))
+    return len(verse) >= 2 and len({len(v) for v in verse}) == 1 and 4 <= len(verse[0]) <= 7
+
+
+def _size(candidate: _Candidate) -> int:
+    """Lines of the candidate's commonest length."""
+    lengths = Counter(len(line) for line in split_lines("\n".join(candidate.lines)))
+    return max(lengths.values(), default=0)
+
+
+def _choose(candidates: list[_Candidate]) -> tuple[int | None, str]:
+    """Stage 3: the index of the chosen candidate and the rule that chose it."""
+    if not candidates:
+        return None, ""
+    if len(candidates) == 1:
+        return 0, "the only candidate"
+    finals = [i for i, c in enumerate(candidates) if c.section == "final"]
+    if finals:
+        return finals[-1], "the last candidate after a final-version label"
+    for sections, why in ((("neutral", "other"), "the fullest candidate"),
+                          (("draft",), "the fullest draft"), (("commentary",), "the fullest poem quoted in commentary")):
+        pool = [i for i, c in enumerate(candidates) if c.section in sections]
+        if pool:
+            best = max(pool, key=lambda i: (_size(candidates[i]), -i))
+            return best, why + (", the first of equals" if sum(_size(candidates[i]) == _size(candidates[best]) for i in pool) > 1 else "")
+    return None, ""
+
+
+def _drop_all(pieces: list[_Piece], candidates: list[_Candidate], chosen: _Candidate | None,
+              dropped: list[Dropped], inside_reasoning: bool = False) -> None:
+    """Record every piece that is not the chosen poem, in reply order."""
+    in_candidate = {i: c for c in candidates for i in c.items}
+    start = chosen.items[0] if chosen else len(pieces)
+    for i, piece in enumerate(pieces):
+        if piece.kind == "end" or (chosen and i in chosen.items):
             continue
-        head, tail = _split_commentary(line)
-        if head:
-            kept.append(head)
-        if tail:
-            removed["commentary"].append(tail)
-            in_commentary = bool(kept)
-            if not kept:  # talk before any verse is preamble, not commentary
-                removed["preamble"].append(removed["commentary"].pop())
-    poem = "\n".join(kept)
-    return Extraction(raw=raw, poem=poem, lines=split_lines(poem), removed={k: v for k, v in removed.items() if v})
+        if inside_reasoning and i < start:
+            kind, reason = "reasoning", "reasoning before the last draft in an unclosed <think> block"
+        elif piece.kind == "verse":
+            other = in_candidate.get(i)
+            kind = "candidate" if other else ("preamble" if i < start else "commentary")
+            reason = f"another candidate ({other.section} section)" if other else "verse inside commentary"
+        elif piece.kind == "drop":
+            kind, reason = piece.drop_kind, piece.reason
+        else:
+            kind, reason = ("preamble" if i < start else "commentary"), piece.reason
+        dropped.append(Dropped(kind, piece.text, reason))
 
 
-def _record(bucket: list[str], text: str) -> str:
-    bucket.append(text)
-    return ""
-
-
-def _strip_preamble(line: str, removed: dict[str, list[str]]) -> str:
-    """Drop chat talk at the start of the first verse line: up to a colon, or a talk-only line."""
-    colon = _COLON_RE.search(line)
-    before = line[: colon.start()] if colon else ""
-    if colon and (_PREAMBLE_RE.search(before) or not _looks_like_verse(before)) and han_count(line[colon.end():]):
-        removed["preamble"].append(line[: colon.end()])
-        return line[colon.end():].strip()
-    if _PREAMBLE_RE.match(line.lstrip()) and not _looks_like_verse(line):
-        removed["preamble"].append(line)
-        return ""
-    return line
-
-
-def _split_commentary(line: str) -> tuple[str, str]:
-    """Split a line where the first sentence that opens commentary starts."""
-    pos = 0
-    for sentence in _SENTENCE_RE.findall(line):
-        if not sentence:
-            continue
-        weak = _WEAK_COMMENTARY_RE.match(sentence) or _PREAMBLE_RE.match(sentence)
-        if _COMMENTARY_RE.match(sentence) or (weak and not _looks_like_verse(sentence)):
-            return line[:pos].strip(), line[pos:].strip()
-        pos += len(sentence)
-    return line, ""
-
-
-def _looks_like_verse(text: str) -> bool:
-    """Lines of 4 to 7 characters, all of one length: verse rather than talk."""
-    lengths = {len(line) for line in split_lines(text)}
-    return len(lengths) == 1 and 4 <= next(iter(lengths)) <= 7
+def _drop_unmarked_title(candidate: _Candidate, pieces: list[_Piece], dropped: list[Dropped]) -> list[str]:
+    """The candidate's lines without an unmarked title: a first line of one phrase, without
+    punctuation and alone on its line, followed by punctuated lines, by four or more lines of one
+    other length, or (alone in its paragraph) by a paragraph of two or more lines."""
+    lines = candidate.lines
+    if len(lines) < 2 or any(mark in lines[0] for mark in _LINE_END) or len(split_lines(lines[0])) != 1:
+        return lines
+    first, second = (pieces[i] for i in candidate.items[:2])
+    if first.line == second.line:
+        return lines
+    rest = split_lines("\n".join(lines[1:]))
+    lengths = {len(line) for line in rest}
+    punctuated = all(line.rstrip()[-1:] in _LINE_END for line in lines[1:])
+    regular = len(rest) >= 4 and len(lengths) == 1 and len(split_lines(lines[0])[0]) not in lengths
+    blocks = Counter(pieces[i].block for i in candidate.items)
+    alone = blocks[first.block] == 1 and blocks[second.block] >= 2
+    if punctuated or regular or alone:
+        dropped.append(Dropped("title", lines[0], "an unmarked title: a first line unlike the verse after it"))
+        return lines[1:]
+    return lines

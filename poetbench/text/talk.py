@@ -1,0 +1,178 @@
+"""Assistant talk around a poem: the phrase tables and the rules that use them.
+
+A *sentence* (text up to 。！？!?) is talk when it is not verse-shaped (lines of 4–7 characters,
+all of one length) and
+
+* it opens with a phrase below: an opener (好的, 以下是, Sure), commentary (这首诗, 赏析), a
+  closer or offer (希望你喜欢, 如需修改, 需要我再写一首吗), a greeting (您好), an apology (抱歉),
+  a refusal (作为一个AI, 我无法) or a clarifying question (请问, 您想要); or
+* it is a question to the reader (ends in ？ and holds the polite 您, or *you*); or
+* it is a bare interjection (好！, 嗯。, Sure!).
+
+Only openers (好的, 当然) and weak commentary openers (诗中, 以上) need the sentence to be not
+verse-shaped: a classical line may start so (可以横绝峨眉巅). The other phrases are modern and mark
+talk even in a short, verse-shaped sentence (希望您喜欢！).
+
+A *vernacular* line (``is_vernacular``) holds modern particles (的, 了, 吗, 您, 我们 …) and is not
+verse-shaped; extraction reads such a line as talk when it follows a poem in another paragraph
+(改动后意境更统一，韵脚也更稳了。).
+
+A *label* is a line that ends in a colon (以下是修改后的版本：, 赏析：) or a heading or bold line
+made of one label word (## 赏析, **最终版本**). Its ``label_kind`` decides how what follows is
+read: ``final`` (最终版本, 修改后, 定稿), ``draft`` (初稿, 草稿), ``commentary`` (注, 赏析, 译文,
+拼音, 格律) or ``other``. Every phrase is written in Simplified; the Traditional forms are derived
+through OpenCC when the module loads, so both scripts are recognised.
+"""
+
+from __future__ import annotations
+
+import re
+
+from poetbench.text.lines import han_count, split_lines
+from poetbench.text.script import to_traditional
+
+OPENERS = (
+    "好的", "好吧", "好嘞", "当然", "没问题", "可以的", "以下是", "以下为", "下面是", "下面为", "这是我",
+    "这是一首", "为您", "为你", "给您", "给你", "我来", "我为", "我将", "我写", "我已", "请欣赏", "请看",
+    "如下", "根据您", "根据你", "按照您", "按照你", "收到", "明白", "嗯", "让我", "我们来",
+    "Sure", "sure", "Here", "here", "OK", "Okay", "okay", "Certainly", "Of course",
+)
+GREETINGS = ("你好", "您好", "嗨", "哈喽", "亲爱的", "Hi", "Hello", "hello")
+APOLOGIES = ("抱歉", "非常抱歉", "十分抱歉", "很抱歉", "真抱歉", "对不起", "不好意思", "很遗憾", "遗憾的是", "Sorry", "sorry", "Apologies", "I apologize")
+REFUSALS = (
+    "作为一个", "作为一名", "作为AI", "作为人工智能", "作为语言模型", "作为一款", "我是一个", "我只是一个",
+    "我无法", "我不能", "我没法", "我没有办法", "无法为", "不能为", "我做不到",
+    "As an AI", "I can't", "I cannot", "I'm unable", "I am unable",
+)
+QUESTIONS = (
+    "请问", "您想", "你想", "您希望", "你希望", "您需要", "你需要", "您是否", "你是否", "是否需要", "需要我",
+    "要不要", "要我", "您能否", "你能否", "能否告诉", "可否", "您更喜欢", "你更喜欢",
+    "Would you", "Do you", "Could you", "Shall I",
+)
+OFFERS = (
+    "希望", "如果您", "如果你", "如需", "若需", "若您", "若你", "如有", "需要的话", "欢迎", "随时", "请告诉",
+    "告诉我", "让我知道", "您可以", "你可以", "我可以", "我还可以", "可以再", "还需要", "还有什么", "祝您",
+    "祝你", "感谢", "谢谢", "期待", "再为", "再写", "再来一首", "有任何", "有什么",
+    "I hope", "Hope you", "Enjoy", "enjoy", "Let me know", "let me know", "Feel free", "feel free", "If you",
+)
+INTERJECTIONS = ("好", "好的", "行", "嗯", "嗯嗯", "哈哈", "嘿", "哇", "太好了", "没问题", "当然", "当然可以", "可以",
+                 "OK", "Ok", "Sure", "Okay", "Great")
+VERNACULAR = ("的", "了", "吗", "呢", "吧", "您", "你", "我们", "这", "非常", "一些", "更加", "觉得", "因为", "所以",
+              "但是", "如果", "一点")
+# Commentary openers: talk even when the sentence happens to be verse-shaped (v1's list).
+COMMENTARY = (
+    "这首诗", "此诗", "本诗", "全诗", "该诗", "注：", "注:", "注释", "注解", "赏析", "译文", "解析",
+    "翻译", "说明", "创作背景", "这是一首", "Note", "note", "This poem",
+)
+# Weaker commentary openers: a verse line could start so, so only when not verse-shaped.
+WEAK_COMMENTARY = ("这首", "首联", "颔联", "颈联", "尾联", "诗中", "诗人", "以上", "整首", "总的来说", "总之", "其中", "首句", "末句", "前两句",
+                   "后两句", "这两句", "此句", "该句", "意境", "韵脚", "平仄", "格律")
+
+FINAL_LABELS = ("最终", "最后的版本", "定稿", "终稿", "修改", "修订", "改进", "改写", "改成", "改为", "改一下", "再改",
+                "优化", "润色", "调整后", "完善后", "正式版", "Final", "final", "Revised", "revised")
+DRAFT_LABELS = ("初稿", "草稿", "第一稿", "初版", "草拟", "试写", "构思", "思路", "Draft", "draft")
+COMMENTARY_LABELS = ("注释", "注解", "赏析", "简析", "鉴赏", "解析", "译文", "翻译", "白话", "释义", "说明",
+                     "背景", "创作", "解读", "分析", "点评", "拼音", "注音", "韵脚", "格律", "平仄", "押韵", "意境",
+                     "Translation", "translation", "Pinyin", "pinyin", "Notes", "notes", "Analysis", "English")
+
+
+def both_scripts(words: tuple[str, ...]) -> set[str]:
+    return set(words) | {to_traditional(w) for w in words}
+
+
+def alternation(words) -> str:
+    return "|".join(re.escape(w) for w in sorted(both_scripts(tuple(words)), key=len, reverse=True))
+
+
+TALK_WORDS = OPENERS + GREETINGS + APOLOGIES + REFUSALS + QUESTIONS + OFFERS + WEAK_COMMENTARY
+_TALK_RE = re.compile(r"^\s*(?:" + alternation(TALK_WORDS) + ")")
+_STRONG_RE = re.compile(r"^\s*(?:" + alternation(COMMENTARY + GREETINGS + APOLOGIES + REFUSALS + QUESTIONS + OFFERS) + ")")
+_COMMENTARY_RE = re.compile(r"^\s*(?:" + alternation(COMMENTARY) + ")")
+_WEAK_COMMENTARY_RE = re.compile(r"^\s*(?:" + alternation(WEAK_COMMENTARY) + ")")
+_QUESTION_RE = re.compile(r"(?:您|" + alternation(("you",)) + r").*[？?]\s*$")
+_INTERJECTION_RE = re.compile(r"^\s*(?:" + alternation(INTERJECTIONS) + r")\s*[！!～~。.，,]*\s*$")
+# final and draft words anywhere in the label (以下是修改后的版本：); commentary words at its end
+# (以下是这首诗的赏析：, not 以下是我为您创作的一首诗：)
+_LABEL_RES = [("final", re.compile(alternation(FINAL_LABELS))), ("draft", re.compile(alternation(DRAFT_LABELS))),
+              ("commentary", re.compile("(?:" + alternation(COMMENTARY_LABELS) + r")(?:如下|部分|内容)?$"))]
+_COMMENTARY_NOTE_RE = re.compile(r"^\s*(?:" + alternation(("注", "注意")) + r")\s*\d*\s*$")
+_VERNACULAR_RE = re.compile(alternation(VERNACULAR))
+_ASKS_RE = re.compile(r"[？?]\s*$")
+_SENTENCE_RE = re.compile(r"[^。！？!?]*[。！？!?]*")
+_COLON_RE = re.compile(r"[:：]")
+# Every phrase and sign that can make a plain text more than verse (for the fast path).
+ALL_WORDS = both_scripts(TALK_WORDS + COMMENTARY + FINAL_LABELS + DRAFT_LABELS + COMMENTARY_LABELS)
+
+
+def looks_like_verse(text: str) -> bool:
+    """Lines of 4 to 7 characters, all of one length: verse rather than talk."""
+    lengths = {len(line) for line in split_lines(text)}
+    return len(lengths) == 1 and 4 <= next(iter(lengths)) <= 7
+
+
+def is_talk(sentence: str) -> bool:
+    """True when ``sentence`` is assistant talk rather than verse (rules in the docstring)."""
+    if _STRONG_RE.match(sentence):
+        return True
+    if looks_like_verse(sentence):
+        return False
+    return bool(_TALK_RE.match(sentence) or _QUESTION_RE.search(sentence) or _INTERJECTION_RE.match(sentence))
+
+
+def is_vernacular(line: str) -> bool:
+    """Modern particles in a line that is not verse-shaped: prose, not verse."""
+    return bool(_VERNACULAR_RE.search(line)) and not looks_like_verse(line)
+
+
+def opens_commentary(sentence: str) -> bool:
+    """Talk that starts a commentary section (这首诗…, 诗中…) rather than a closer or a question."""
+    return bool(_COMMENTARY_RE.match(sentence) or _WEAK_COMMENTARY_RE.match(sentence))
+
+
+def split_talk(line: str) -> tuple[str, str, str]:
+    """``(talk before, verse, talk after)``: leading talk sentences, the verse, and everything from
+    the first talk sentence after the verse on. After leading talk, questions and sentences with
+    modern particles are talk too (你好！很高兴见到你。请问…？是绝句还是律诗？)."""
+    sentences = [s for s in _SENTENCE_RE.findall(line) if s.strip()]
+    start = 0
+    while start < len(sentences) and is_talk(sentences[start]):
+        start += 1
+    while 0 < start < len(sentences) and (_VERNACULAR_RE.search(sentences[start]) or _ASKS_RE.search(sentences[start])):
+        start += 1
+    end = start
+    while end < len(sentences) and not is_talk(sentences[end]):
+        end += 1
+    join = "".join
+    return join(sentences[:start]).strip(), join(sentences[start:end]).strip(), join(sentences[end:]).strip()
+
+
+def label_kind(text: str) -> str | None:
+    """The kind of label ``text`` is (final, draft, commentary, other), or None when it is no label.
+
+    With a closing colon, any text that names a label word (final and draft words anywhere,
+    commentary words at its end), is talk or is not verse-shaped is a label; without one, only a
+    short text (up to 6 characters) that names a label word."""
+    body = text.strip()
+    colon = body.endswith(("：", ":"))
+    body = body.rstrip("：: ")
+    if not body or len(body) > 40 or (not colon and len(body) > 6):
+        return None
+    for kind, pattern in _LABEL_RES:
+        if pattern.search(body):
+            return kind
+    if _COMMENTARY_NOTE_RE.match(body):
+        return "commentary"
+    if colon and (_TALK_RE.match(body) or not looks_like_verse(body)):
+        return "other"
+    return None
+
+
+def split_label(line: str) -> tuple[str, str]:
+    """``(label, rest)`` when ``line`` opens with a label and a colon (以下是一首诗：床前…), else ("", line)."""
+    colon = _COLON_RE.search(line)
+    if not colon:
+        return "", line
+    head = line[:colon.end()]
+    if label_kind(head) is None or (not han_count(line[colon.end():]) and line[colon.end():].strip()):
+        return "", line
+    return head.strip(), line[colon.end():].strip()
