@@ -3,7 +3,8 @@
     python bench/invariance.py [--corpus DIR] [--every 20] [--markdown]
 
 Takes the 全唐诗 poems the classical lexicon left out (every 20th; those with the corpus's own
-bracketed editorial notes, quotation marks or □ for a lost character are left out), in Traditional as the corpus has
+bracketed editorial notes, quotation marks, □ for a lost character or {…} for a composed one
+are left out, and so are one-line fragments), in Traditional as the corpus has
 them and in Simplified (OpenCC), wraps each in every style of ``tests/wrappers.py`` and
 scores bare and wrapped alike. A wrapped reply is *invariant* when it gives the bare poem's
 lines, form, ``tone_ok``, ``rhyme_ok`` and ``classical_ratio``. Prints the rate per wrapper, then
@@ -29,14 +30,14 @@ from poetbench.text.extract import extract_poem  # noqa: E402
 from poetbench.text.lines import split_lines  # noqa: E402
 from poetbench.text.script import to_simplified  # noqa: E402
 
-_NOTES_RE = re.compile(r"[（(【〔\[「『□]")  # the corpus's editorial notes, quotations and lost characters (□)
+_NOTES_RE = re.compile(r"[（(【〔\[「『□{]")  # the corpus's notes, quotations, lost (□) and composed ({…}) characters
 COMPARED = ("n_lines", "line_lengths", "form", "tone_ok", "rhyme_ok", "classical_ratio")
 
 
 def held_out(corpus: Path | None = None, every: int = 20) -> list[tuple[str, str, bool]]:
     """``(title, poem, traditional)`` for every ``every``-th 全唐诗 poem, in both scripts."""
     poems = [(p["title"], "".join(p["paragraphs"])) for p in iter_tang(find_corpus(corpus))][::every]
-    poems = [(title, text) for title, text in poems if split_lines(text) and not _NOTES_RE.search(text)]
+    poems = [(title, text) for title, text in poems if len(split_lines(text)) >= 2 and not _NOTES_RE.search(text)]
     return [(t, p, True) for t, p in poems] + [(to_simplified(t), to_simplified(p), False) for t, p in poems]
 
 

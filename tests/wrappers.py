@@ -135,6 +135,8 @@ def _cn(n: int) -> str:
     """1 -> 一, 12 -> 十二, 24 -> 二十四."""
     if n < 10:
         return _DIGITS[n]
+    if n >= 100:
+        return str(n)
     tens, ones = divmod(n, 10)
     head = "十" if tens == 1 else _DIGITS[tens] + "十"
     return head + (_DIGITS[ones] if ones else "") if n < 100 else str(n)

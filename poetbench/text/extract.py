@@ -11,8 +11,8 @@ three stages; every dropped piece is recorded with its kind and the reason.
    * a markdown table cell is talk (glossaries, 平仄 charts);
    * a title or author line is dropped as ``title``: 《…》 (and a title prefix on a verse line),
      ``标题：``/``题：``/``题目：``/``诗题：``/``作者：``/``朝代：``, ``文／…``, ``——李白``,
-     ``唐·李白``, a heading that is no label, a bold line of one short phrase (unless the next
-     line is bold too: then it is a poem in bold);
+     ``唐·李白``, a heading that is no label, a bold line of one short phrase (unless a line
+     next to it is bold too: then it is a poem in bold);
    * separators inside a line — full-width space, tab, `` / ``, ``｜`` and runs of two or more
      spaces — split it into lines;
    * a line-number prefix is dropped: ``1.``, ``1、``, ``一、``, ``①``, ``(1)``, ``（1）``,
@@ -22,7 +22,9 @@ three stages; every dropped piece is recorded with its kind and the reason.
      ``final`` (最终版本：), ``draft`` (初稿：), ``commentary`` (赏析：, 注：…) or ``other``; a
      commentary label with text after its colon makes the whole line commentary;
    * talk sentences (``talk.is_talk``) at the start or end of a line are dropped; talk that opens
-     commentary (这首诗…) starts a commentary section;
+     commentary (这首诗…) starts a commentary section — but before any verse it is a preamble;
+   * a line of prose (``talk.is_vernacular``: modern particles, not verse-shaped) in a paragraph
+     after two or more verse lines is talk (改得更统一了，希望您满意的话…);
    * a line without Han characters (pinyin, English) is dropped and does not end a poem;
    * what is left is a verse line.
 
@@ -70,12 +72,13 @@ WARNINGS = ("several_candidates", "unclosed_think", "mixed_line_lengths", "no_ve
 _TITLE_PREFIXES = ("题目", "标题", "诗题", "题", "诗名", "作者", "朝代", "诗人", "作品")
 _TITLE_LINE_RE = re.compile(
     r"^\s*(?:(?:" + talk.alternation(_TITLE_PREFIXES) + r")\s*[:：].*"  # 题：…, 作者：…
-    r"|《[^》\n]{0,40}》[^，。！？,.!?\n]{0,12}"                           # 《春晓》 or 《春晓》 孟浩然
+    r"|《[^》\n]{0,120}》[^，。！？,.!?\n]{0,12}"                          # 《春晓》 or 《春晓》 孟浩然
     r"|[—\-－]{1,3}\s*\S{1,12}"                                           # ——李白
     r"|文\s*[／/]\s*\S{1,12}"                                             # 文／李白
     r"|[\[\(（【〔]?\s*[唐宋元明清今][\]\)）】〕·・\s]\s*\S{1,6})\s*$"     # 唐·李白, （唐）李白
 )
-_TITLE_PREFIX_RE = re.compile(r"^\s*《[^》\n]{0,40}》\s*")
+_BOOK_TITLE_RE = re.compile(r"《[^》\n]*》")
+_TITLE_PREFIX_RE = re.compile(r"^\s*《[^》\n]{0,120}》\s*")
 _SEPARATOR_RE = re.compile(r"[\u3000\t｜|]+| {2,}| +/ +|(?<=\S)[/／](?=\S)")
 _NUMBER_RE = re.compile(
     r"^\s*(?:\d{1,2}\s*[.、．)）]|[一二三四五六七八九十]{1,3}\s*[、.．]|[\(（]\s*[\d一二三四五六七八九十]{1,3}\s*[\)）]"
@@ -86,7 +89,26 @@ _NUMBER_RE = re.compile(
 _NOTE_RE = re.compile(r"（[^（）\n]{0,200}）|\([^()\n]{0,200}\)|【[^【】\n]{0,200}】|\[[^\[\]\n]{0,200}\]|〔[^〔〕\n]{0,200}〕")
 _LINE_END = "，。？！、；：,.?!;:"
 _PLAIN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f，。？！；\n]*")
-_WORDS_RE = re.compile(talk.alternation(talk.ALL_WORDS))
+def _trie(words: set[str]) -> str:
+    """A regex matching any of ``words``, shared prefixes factored out (much faster to search)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    return build(tree)
+
+
+_WORDS_RE = re.compile(_trie(talk.ALL_WORDS))
 
 
 @dataclass(slots=True)
@@ -226,17 +248,20 @@ def _read(lines: list[markup.Line]) -> list[_Piece]:
                 pieces.append(_Piece("talk", text, f"a label ({kind})", section=kind))
                 section = kind
                 continue
-            next_bold = n + 1 < len(lines) and lines[n + 1].emphasis
-            if line.kind == "heading" or (len(split_lines(text)) == 1 and han_count(text) <= 12 and not next_bold):
+            bold_verse = any(0 <= k < len(lines) and lines[k].emphasis and lines[k].kind == "text" for k in (n - 1, n + 1))
+            if line.kind == "heading" or (len(split_lines(text)) == 1 and han_count(text) <= 12 and not bold_verse):
                 pieces.append(_Piece("drop", text, "a heading" if line.kind == "heading" else "a bold title",
                                      "title"))
                 section = "neutral" if section == "commentary" else section
                 continue
         first = len(pieces)
+        text = _BOOK_TITLE_RE.sub(lambda m: _SEPARATOR_RE.sub(" ", m.group(0)), text)  # 《a　b》 stays one part
         for part in _SEPARATOR_RE.split(text):
             section = _read_part(part.strip(), section, pieces)
         for piece in pieces[first:]:
             piece.block, piece.line = line.block, n
+        if section == "commentary" and not any(piece.kind == "verse" for piece in pieces):
+            section = "other"  # talk of notes before any verse (我在句中加了注释：) is a preamble
     return pieces
 
 
@@ -268,7 +293,8 @@ def _read_part(text: str, section: str, pieces: list[_Piece]) -> str:
         pieces.append(_Piece("drop", title.group(0).strip(), "a title before the verse", "title", section))
         text = text[title.end():]
     if not han_count(text):
-        pieces.append(_Piece("talk", text, "no Han characters (English, pinyin)", section=section, closes=False))
+        if any(ch.isalnum() for ch in text):  # punctuation alone is nothing at all
+            pieces.append(_Piece("talk", text, "no Han characters (English, pinyin)", section=section, closes=False))
         return section
     before, verse, after = talk.split_talk(text)
     if before:
@@ -361,22 +387,23 @@ def _drop_all(pieces: list[_Piece], candidates: list[_Candidate], chosen: _Candi
 
 
 def _drop_unmarked_title(candidate: _Candidate, pieces: list[_Piece], dropped: list[Dropped]) -> list[str]:
-    """The candidate's lines without an unmarked title: a first line of one phrase, without
-    punctuation and alone on its line, followed by punctuated lines, by four or more lines of one
-    other length, or (alone in its paragraph) by a paragraph of two or more lines."""
-    lines = candidate.lines
-    if len(lines) < 2 or any(mark in lines[0] for mark in _LINE_END) or len(split_lines(lines[0])) != 1:
-        return lines
-    first, second = (pieces[i] for i in candidate.items[:2])
-    if first.line == second.line:
-        return lines
-    rest = split_lines("\n".join(lines[1:]))
+    """The candidate's lines without an unmarked title: a first line (up to three parts) without
+    punctuation, followed by punctuated lines, or (alone in its paragraph) by a paragraph of two
+    or more lines; or a first line of one part before four or more lines of one other length."""
+    items = candidate.items
+    head = [k for k, i in enumerate(items) if pieces[i].line == pieces[items[0]].line]
+    title, lines = candidate.lines[:len(head)], candidate.lines[len(head):]
+    if not lines or len(title) > 3 or any(mark in part for part in title for mark in "，。？！；,.?!;"):
+        return candidate.lines
+    parts = [piece for part in title for piece in split_lines(part)]
+    rest = split_lines("\n".join(lines))
     lengths = {len(line) for line in rest}
-    punctuated = all(line.rstrip()[-1:] in _LINE_END for line in lines[1:])
-    regular = len(rest) >= 4 and len(lengths) == 1 and len(split_lines(lines[0])[0]) not in lengths
-    blocks = Counter(pieces[i].block for i in candidate.items)
-    alone = blocks[first.block] == 1 and blocks[second.block] >= 2
+    punctuated = all(line.rstrip()[-1:] in _LINE_END for line in lines)
+    regular = len(title) == 1 and len(rest) >= 4 and len(lengths) == 1 and not lengths & {len(part) for part in parts}
+    blocks = Counter(pieces[i].block for i in items)
+    first, after = pieces[items[0]].block, pieces[items[len(head)]].block
+    alone = blocks[first] == len(head) and blocks[after] >= 2
     if punctuated or regular or alone:
-        dropped.append(Dropped("title", lines[0], "an unmarked title: a first line unlike the verse after it"))
-        return lines[1:]
-    return lines
+        dropped.append(Dropped("title", " ".join(title), "an unmarked title: a first line unlike the verse after it"))
+        return lines
+    return candidate.lines

@@ -55,7 +55,7 @@ class Line:
     text: str
     kind: str = "text"
     emphasis: bool = False  # the whole line is bold or italic
-    block: int = 0  # which paragraph, heading, fence or HTML block of the reply it is in
+    block: int = 0  # which top-level block (paragraph, list, quote, heading, fence) of the reply it is in
 
 
 def normalise(raw: str) -> str:
@@ -97,7 +97,10 @@ def markdown_lines(text: str) -> list[Line]:
     out: list[Line] = []
     tokens = _parser().parse(text)
     heading = table = False
-    for block, token in enumerate(tokens):
+    block = 0
+    for index, token in enumerate(tokens):
+        if token.level == 0:  # a top-level block: a list or a quote is one block with all its items
+            block = index
         if token.type in ("heading_open", "heading_close"):
             heading = token.type == "heading_open"
         elif token.type in ("table_open", "table_close"):

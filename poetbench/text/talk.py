@@ -9,11 +9,11 @@ all of one length) and
 * it is a question to the reader (ends in ？ and holds the polite 您, or *you*); or
 * it is a bare interjection (好！, 嗯。, Sure!).
 
-Only openers (好的, 当然) and weak commentary openers (诗中, 以上) need the sentence to be not
-verse-shaped: a classical line may start so (可以横绝峨眉巅). The other phrases are modern and mark
+Only openers (好的, 当然), weak talk (我不能, 如有) and weak commentary openers (诗中, 以上) need
+the sentence to be not verse-shaped: a classical line may start so (可以横绝峨眉巅, 如有箫韶声). The other phrases are modern and mark
 talk even in a short, verse-shaped sentence (希望您喜欢！).
 
-A *vernacular* line (``is_vernacular``) holds modern particles (的, 了, 吗, 您, 我们 …) and is not
+A *vernacular* line (``is_vernacular``) holds two or more modern particles (的, 吗, 您, 我们 …) and is not
 verse-shaped; extraction reads such a line as talk when it follows a poem in another paragraph
 (改动后意境更统一，韵脚也更稳了。).
 
@@ -41,28 +41,31 @@ GREETINGS = ("你好", "您好", "嗨", "哈喽", "亲爱的", "Hi", "Hello", "h
 APOLOGIES = ("抱歉", "非常抱歉", "十分抱歉", "很抱歉", "真抱歉", "对不起", "不好意思", "很遗憾", "遗憾的是", "Sorry", "sorry", "Apologies", "I apologize")
 REFUSALS = (
     "作为一个", "作为一名", "作为AI", "作为人工智能", "作为语言模型", "作为一款", "我是一个", "我只是一个",
-    "我无法", "我不能", "我没法", "我没有办法", "无法为", "不能为", "我做不到",
+    "我无法", "我没法", "我没有办法", "我做不到",
     "As an AI", "I can't", "I cannot", "I'm unable", "I am unable",
 )
 QUESTIONS = (
     "请问", "您想", "你想", "您希望", "你希望", "您需要", "你需要", "您是否", "你是否", "是否需要", "需要我",
-    "要不要", "要我", "您能否", "你能否", "能否告诉", "可否", "您更喜欢", "你更喜欢",
+    "要不要", "您能否", "你能否", "能否告诉", "您更喜欢", "你更喜欢",
     "Would you", "Do you", "Could you", "Shall I",
 )
 OFFERS = (
-    "希望", "如果您", "如果你", "如需", "若需", "若您", "若你", "如有", "需要的话", "欢迎", "随时", "请告诉",
+    "希望", "如果您", "如果你", "如果想", "如果还", "如果需要", "如果有", "如需", "若需", "若您", "若你", "需要的话", "欢迎", "随时", "请告诉",
     "告诉我", "让我知道", "您可以", "你可以", "我可以", "我还可以", "可以再", "还需要", "还有什么", "祝您",
-    "祝你", "感谢", "谢谢", "期待", "再为", "再写", "再来一首", "有任何", "有什么",
+    "祝你", "谢谢", "再写", "再来一首", "有任何", "有什么", "我再", "另一首", "还有一首",
+    "下面这首",
     "I hope", "Hope you", "Enjoy", "enjoy", "Let me know", "let me know", "Feel free", "feel free", "If you",
 )
+# Talk phrases a classical line may also start with (我不能…, 如有…, 可否…): only when not verse-shaped.
+WEAK_TALK = ("我不能", "无法为", "不能为", "要我", "可否", "如有", "再为", "我又", "感谢", "期待")
 INTERJECTIONS = ("好", "好的", "行", "嗯", "嗯嗯", "哈哈", "嘿", "哇", "太好了", "没问题", "当然", "当然可以", "可以",
                  "OK", "Ok", "Sure", "Okay", "Great")
-VERNACULAR = ("的", "了", "吗", "呢", "吧", "您", "你", "我们", "这", "非常", "一些", "更加", "觉得", "因为", "所以",
+VERNACULAR = ("的", "吗", "呢", "吧", "您", "你", "我们", "这", "非常", "一些", "更加", "觉得", "因为", "所以",
               "但是", "如果", "一点")
 # Commentary openers: talk even when the sentence happens to be verse-shaped (v1's list).
 COMMENTARY = (
     "这首诗", "此诗", "本诗", "全诗", "该诗", "注：", "注:", "注释", "注解", "赏析", "译文", "解析",
-    "翻译", "说明", "创作背景", "这是一首", "Note", "note", "This poem",
+    "翻译", "说明", "创作背景", "这是一首", "改动", "修改后", "整体", "总体", "这种", "这样", "Note", "note", "This poem",
 )
 # Weaker commentary openers: a verse line could start so, so only when not verse-shaped.
 WEAK_COMMENTARY = ("这首", "首联", "颔联", "颈联", "尾联", "诗中", "诗人", "以上", "整首", "总的来说", "总之", "其中", "首句", "末句", "前两句",
@@ -84,7 +87,7 @@ def alternation(words) -> str:
     return "|".join(re.escape(w) for w in sorted(both_scripts(tuple(words)), key=len, reverse=True))
 
 
-TALK_WORDS = OPENERS + GREETINGS + APOLOGIES + REFUSALS + QUESTIONS + OFFERS + WEAK_COMMENTARY
+TALK_WORDS = OPENERS + WEAK_TALK + GREETINGS + APOLOGIES + REFUSALS + QUESTIONS + OFFERS + WEAK_COMMENTARY
 _TALK_RE = re.compile(r"^\s*(?:" + alternation(TALK_WORDS) + ")")
 _STRONG_RE = re.compile(r"^\s*(?:" + alternation(COMMENTARY + GREETINGS + APOLOGIES + REFUSALS + QUESTIONS + OFFERS) + ")")
 _COMMENTARY_RE = re.compile(r"^\s*(?:" + alternation(COMMENTARY) + ")")
@@ -112,16 +115,16 @@ def looks_like_verse(text: str) -> bool:
 
 def is_talk(sentence: str) -> bool:
     """True when ``sentence`` is assistant talk rather than verse (rules in the docstring)."""
-    if _STRONG_RE.match(sentence):
+    if _STRONG_RE.match(sentence) or _INTERJECTION_RE.match(sentence):
         return True
     if looks_like_verse(sentence):
         return False
-    return bool(_TALK_RE.match(sentence) or _QUESTION_RE.search(sentence) or _INTERJECTION_RE.match(sentence))
+    return bool(_TALK_RE.match(sentence) or _QUESTION_RE.search(sentence))
 
 
 def is_vernacular(line: str) -> bool:
-    """Modern particles in a line that is not verse-shaped: prose, not verse."""
-    return bool(_VERNACULAR_RE.search(line)) and not looks_like_verse(line)
+    """Two or more modern particles in a line that is not verse-shaped: prose, not verse."""
+    return len(_VERNACULAR_RE.findall(line)) >= 2 and not looks_like_verse(line)
 
 
 def opens_commentary(sentence: str) -> bool:
@@ -146,12 +149,13 @@ def split_talk(line: str) -> tuple[str, str, str]:
     return join(sentences[:start]).strip(), join(sentences[start:end]).strip(), join(sentences[end:]).strip()
 
 
-def label_kind(text: str) -> str | None:
+def label_kind(text: str, ends_line: bool = True) -> str | None:
     """The kind of label ``text`` is (final, draft, commentary, other), or None when it is no label.
 
     With a closing colon, any text that names a label word (final and draft words anywhere,
-    commentary words at its end), is talk or is not verse-shaped is a label; without one, only a
-    short text (up to 6 characters) that names a label word."""
+    commentary words at its end), opens with talk or has no Han character (Assistant:) is a label,
+    and so is one that ends its line and is not verse-shaped (以下是一首诗：, 诗作如下：); without a colon, only a short text (up to 6
+    characters) that names a label word. A colon inside a line of verse (妾曰：…) is no label."""
     body = text.strip()
     colon = body.endswith(("：", ":"))
     body = body.rstrip("：: ")
@@ -162,7 +166,8 @@ def label_kind(text: str) -> str | None:
             return kind
     if _COMMENTARY_NOTE_RE.match(body):
         return "commentary"
-    if colon and (_TALK_RE.match(body) or not looks_like_verse(body)):
+    if colon and (_TALK_RE.match(body) or body.endswith(("如下", "如次", "以下")) or not han_count(body)
+                  or (ends_line and not looks_like_verse(body))):
         return "other"
     return None
 
@@ -172,7 +177,7 @@ def split_label(line: str) -> tuple[str, str]:
     colon = _COLON_RE.search(line)
     if not colon:
         return "", line
-    head = line[:colon.end()]
-    if label_kind(head) is None or (not han_count(line[colon.end():]) and line[colon.end():].strip()):
+    head, rest = line[:colon.end()], line[colon.end():]
+    if label_kind(head, ends_line=not rest.strip()) is None or (not han_count(rest) and rest.strip()):
         return "", line
     return head.strip(), line[colon.end():].strip()
