@@ -17,6 +17,7 @@ from wrappers import MIXED, WRAPPERS
 
 from bench.invariance import COMPARED, held_out, invariance
 from poetbench.scoring import Scorer
+from poetbench.text import markup
 from poetbench.text.extract import WARNINGS, _extract, extract_poem, is_plain
 from poetbench.text.lines import split_lines
 from poetbench.text.script import to_simplified
@@ -148,7 +149,20 @@ def test_fast_path_and_full_path_agree_on_plain_text(tang):
         assert (fast.lines, fast.warnings, fast.dropped) == (full.lines, full.warnings, full.dropped), text
 
 
-HAN = st.sampled_from("山水月风花云天人春秋江城孤舟落日明白黄河海流欲穷千里目更上一层楼")
+def test_plain_text_skips_the_markdown_parser_with_the_same_lines(tang):
+    texts = [markup.normalise(wrap(text, "题", trad)) for text in tang[:600:3] for trad in (False, True)
+             for wrap in WRAPPERS.values()] + [markup.normalise(text) for text in tang[::11]]
+    plain = [text for text in texts if not markup._MARKDOWN_RE.search(text)]
+    assert len(plain) > 5000
+    for text in plain:
+        fast, parsed = markup.markdown_lines(text), markup.markdown_lines(text, parse=True)
+        assert [(line.text, line.kind, line.emphasis) for line in fast] == \
+               [(line.text, line.kind, line.emphasis) for line in parsed], text
+        same_block = lambda lines: [a.block == b.block for a, b in zip(lines, lines[1:])]  # noqa: E731
+        assert same_block(fast) == same_block(parsed), text
+
+
+HAN = st.sampled_from("山水月风花云天人春秋江城孤舟落日明白黄河海流欲穷千里目更上一层楼好您嗯可以当然诗中首联希望注题")
 
 
 @settings(max_examples=300, deadline=None)

@@ -64,7 +64,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from poetbench.text import markup, talk
-from poetbench.text.lines import han_count, split_lines
+from poetbench.text.lines import han_count, has_han, split_lines
 
 EXTRACT_VERSION = "v2"
 WARNINGS = ("several_candidates", "unclosed_think", "mixed_line_lengths", "no_verse")
@@ -89,26 +89,7 @@ _NUMBER_RE = re.compile(
 _NOTE_RE = re.compile(r"（[^（）\n]{0,200}）|\([^()\n]{0,200}\)|【[^【】\n]{0,200}】|\[[^\[\]\n]{0,200}\]|〔[^〔〕\n]{0,200}〕")
 _LINE_END = "，。？！、；：,.?!;:"
 _PLAIN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f，。？！；\n]*")
-def _trie(words: set[str]) -> str:
-    """A regex matching any of ``words``, shared prefixes factored out (much faster to search)."""
-    tree: dict = {}
-    for word in words:
-        node = tree
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        body = "(?:" + "|".join(branches) + ")"
-        return body + "?" if "" in node else body
-
-    return build(tree)
-
-
-_WORDS_RE = re.compile(_trie(talk.ALL_WORDS))
+_WORDS_RE = re.compile(talk.trie(talk.ALL_WORDS))
 
 
 @dataclass(slots=True)
@@ -175,9 +156,9 @@ def extract_poem(raw: str) -> Extraction:
 
 
 def is_plain(raw: str) -> bool:
-    """True when ``raw`` is Han characters and ，。？！； only, with no talk phrase and no title line:
-    then extraction is a plain line split."""
-    if not _PLAIN_RE.fullmatch(raw) or _WORDS_RE.search(raw):
+    """True when ``raw`` is Han characters and ，。？！； only, with no talk or label phrase, no
+    您, no interjection before ！ and no title line: then extraction is a plain line split."""
+    if not _PLAIN_RE.fullmatch(raw) or _WORDS_RE.search(raw) or "您" in raw or talk.INTERJECTION_BANG_RE.search(raw):
         return False
     first, _, rest = raw.strip().partition("\n")
     return not rest.strip() or any(mark in first for mark in "，。？！；")
@@ -198,15 +179,17 @@ def _extract(raw: str) -> Extraction:
     if inner:
         own = inner[-1]
         choice = "the last candidate inside an unclosed <think> block"
+        _drop_unmarked_title(own, inner_pieces)
         _drop_all(pieces, candidates, None, dropped)
         _drop_all(inner_pieces, inner, own, dropped, inside_reasoning=True)
         chosen = len(candidates) + len(inner) - 1
         candidates = candidates + inner
     else:
         own = candidates[chosen] if chosen is not None else None
+        if own:
+            _drop_unmarked_title(own, pieces)
         _drop_all(pieces, candidates, own, dropped)
-    poem_lines = _drop_unmarked_title(own, inner_pieces if inner else pieces, dropped) if own else []
-    poem = "\n".join(poem_lines)
+    poem = "\n".join(own.lines) if own else ""
     lines = split_lines(poem)
     return Extraction(raw=raw, poem=poem, lines=lines, dropped=dropped, candidates=[c.lines for c in candidates],
                       chosen=chosen, choice=choice, warnings=_warnings(lines, len(candidates), reasoning.unclosed))
@@ -270,7 +253,7 @@ def _read_part(text: str, section: str, pieces: list[_Piece]) -> str:
     if not text:
         return section
     number = _NUMBER_RE.match(text)
-    if number and han_count(text[number.end():]):
+    if number and has_han(text[number.end():]):
         text = text[number.end():]
     if _NOTE_RE.search(text):
         for note in _NOTE_RE.findall(text):
@@ -289,10 +272,10 @@ def _read_part(text: str, section: str, pieces: list[_Piece]) -> str:
         if not text:
             return section
     title = _TITLE_PREFIX_RE.match(text)
-    if title and han_count(text[title.end():]):
+    if title and has_han(text[title.end():]):
         pieces.append(_Piece("drop", title.group(0).strip(), "a title before the verse", "title", section))
         text = text[title.end():]
-    if not han_count(text):
+    if not has_han(text):
         if any(ch.isalnum() for ch in text):  # punctuation alone is nothing at all
             pieces.append(_Piece("talk", text, "no Han characters (English, pinyin)", section=section, closes=False))
         return section
@@ -301,7 +284,7 @@ def _read_part(text: str, section: str, pieces: list[_Piece]) -> str:
         pieces.append(_Piece("talk", before, "assistant talk", section=section))
         if talk.opens_commentary(before) and not verse:
             section = "commentary"
-    if verse and han_count(verse):
+    if verse and has_han(verse):
         pieces.append(_Piece("verse", verse, section=section))
     elif verse:
         pieces.append(_Piece("talk", verse, "no Han characters (English, pinyin)", section=section, closes=False))
@@ -386,15 +369,15 @@ def _drop_all(pieces: list[_Piece], candidates: list[_Candidate], chosen: _Candi
         dropped.append(Dropped(kind, piece.text, reason))
 
 
-def _drop_unmarked_title(candidate: _Candidate, pieces: list[_Piece], dropped: list[Dropped]) -> list[str]:
-    """The candidate's lines without an unmarked title: a first line (up to three parts) without
+def _drop_unmarked_title(candidate: _Candidate, pieces: list[_Piece]) -> None:
+    """Take an unmarked title off the chosen candidate: a first line (up to three parts) without
     punctuation, followed by punctuated lines, or (alone in its paragraph) by a paragraph of two
     or more lines; or a first line of one part before four or more lines of one other length."""
     items = candidate.items
     head = [k for k, i in enumerate(items) if pieces[i].line == pieces[items[0]].line]
     title, lines = candidate.lines[:len(head)], candidate.lines[len(head):]
     if not lines or len(title) > 3 or any(mark in part for part in title for mark in "，。？！；,.?!;"):
-        return candidate.lines
+        return
     parts = [piece for part in title for piece in split_lines(part)]
     rest = split_lines("\n".join(lines))
     lengths = {len(line) for line in rest}
@@ -404,6 +387,7 @@ def _drop_unmarked_title(candidate: _Candidate, pieces: list[_Piece], dropped: l
     first, after = pieces[items[0]].block, pieces[items[len(head)]].block
     alone = blocks[first] == len(head) and blocks[after] >= 2
     if punctuated or regular or alone:
-        dropped.append(Dropped("title", " ".join(title), "an unmarked title: a first line unlike the verse after it"))
-        return lines
-    return candidate.lines
+        for i in items[:len(head)]:
+            pieces[i].kind, pieces[i].drop_kind = "drop", "title"
+            pieces[i].reason = "an unmarked title: a first line unlike the verse after it"
+        del candidate.lines[:len(head)], candidate.items[:len(head)]

@@ -35,5 +35,9 @@ def is_han(char: str) -> bool:
     return bool(_HAN_RE.match(char))
 
 
+def has_han(text: str) -> bool:
+    return _HAN_RE.search(text) is not None
+
+
 def han_count(text: str) -> int:
     return len(_HAN_RE.findall(text))

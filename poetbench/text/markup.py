@@ -37,6 +37,9 @@ _CLOSE_RE = re.compile(rf"</(?:{_TAGS})\s*>", re.I)
 _BR_RE = re.compile(r"<br\s*/?>", re.I)
 _TAG_RE = re.compile(r"</?[A-Za-z][^<>\n]{0,200}>")
 _STRAY_MARKS_RE = re.compile(r"[*`]+|~~")
+# Characters and line starts that can make markdown more than paragraphs of lines (for a fast path).
+_MARKDOWN_RE = re.compile(r"[*_`|<&\[\\]|^[ \t]*(?:[-+>#~]|\d{1,9}[.)])", re.M)
+_PARAGRAPH_RE = re.compile(r"\n[ \t]*\n")
 EMPH_OPEN, EMPH_CLOSE = "\x01", "\x02"  # sentinels around emphasised text while rendering
 
 
@@ -92,8 +95,13 @@ def _parser():
     return MarkdownIt("commonmark").enable("table").disable(["lheading", "code"])
 
 
-def markdown_lines(text: str) -> list[Line]:
-    """Rule 3: the lines of a reply parsed as markdown."""
+def markdown_lines(text: str, parse: bool = False) -> list[Line]:
+    """Rule 3: the lines of a reply parsed as markdown. A text without any character markdown
+    reads (``*_`|<&[\\`` anywhere, ``- + > # ~`` or a number at a line start) is split into paragraphs and lines
+    directly, which gives the same lines (a test checks); ``parse`` forces the parser."""
+    if not parse and not _MARKDOWN_RE.search(text):
+        return [line for block, paragraph in enumerate(_PARAGRAPH_RE.split(text))
+                for line in _plain_lines(paragraph, "text", block)]
     out: list[Line] = []
     tokens = _parser().parse(text)
     heading = table = False

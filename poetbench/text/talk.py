@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import re
 
-from poetbench.text.lines import han_count, split_lines
+from poetbench.text.lines import has_han, split_lines
 from poetbench.text.script import to_traditional
 
 OPENERS = (
@@ -79,6 +79,25 @@ COMMENTARY_LABELS = ("注释", "注解", "赏析", "简析", "鉴赏", "解析",
                      "Translation", "translation", "Pinyin", "pinyin", "Notes", "notes", "Analysis", "English")
 
 
+def trie(words: set[str]) -> str:
+    """A regex matching any of ``words``, shared prefixes factored out (much faster to search)."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = "(?:" + "|".join(branches) + ")"
+        return body + "?" if "" in node else body
+
+    return build(tree)
+
+
 def both_scripts(words: tuple[str, ...]) -> set[str]:
     return set(words) | {to_traditional(w) for w in words}
 
@@ -105,6 +124,12 @@ _SENTENCE_RE = re.compile(r"[^。！？!?]*[。！？!?]*")
 _COLON_RE = re.compile(r"[:：]")
 # Every phrase and sign that can make a plain text more than verse (for the fast path).
 ALL_WORDS = both_scripts(TALK_WORDS + COMMENTARY + FINAL_LABELS + DRAFT_LABELS + COMMENTARY_LABELS)
+# What else can make a sentence of plain Han text talk: an interjection before an exclamation mark
+# (好！), and the polite 您 (a question to the reader), tested with ``in``.
+INTERJECTION_BANG_RE = re.compile(trie(both_scripts(INTERJECTIONS)) + "[！!～~]")
+# Anything that can make some sentence of a line talk: when none is there, no sentence is.
+_ANY_TALK_RE = re.compile(trie(both_scripts(TALK_WORDS + COMMENTARY + GREETINGS + APOLOGIES + REFUSALS + QUESTIONS
+                                            + OFFERS + INTERJECTIONS + ("you", "You"))))
 
 
 def looks_like_verse(text: str) -> bool:
@@ -117,9 +142,9 @@ def is_talk(sentence: str) -> bool:
     """True when ``sentence`` is assistant talk rather than verse (rules in the docstring)."""
     if _STRONG_RE.match(sentence) or _INTERJECTION_RE.match(sentence):
         return True
-    if looks_like_verse(sentence):
+    if not (_TALK_RE.match(sentence) or _QUESTION_RE.search(sentence)):
         return False
-    return bool(_TALK_RE.match(sentence) or _QUESTION_RE.search(sentence))
+    return not looks_like_verse(sentence)
 
 
 def is_vernacular(line: str) -> bool:
@@ -136,6 +161,8 @@ def split_talk(line: str) -> tuple[str, str, str]:
     """``(talk before, verse, talk after)``: leading talk sentences, the verse, and everything from
     the first talk sentence after the verse on. After leading talk, questions and sentences with
     modern particles are talk too (你好！很高兴见到你。请问…？是绝句还是律诗？)."""
+    if "您" not in line and not _ANY_TALK_RE.search(line):
+        return "", line.strip(), ""
     sentences = [s for s in _SENTENCE_RE.findall(line) if s.strip()]
     start = 0
     while start < len(sentences) and is_talk(sentences[start]):
@@ -166,7 +193,7 @@ def label_kind(text: str, ends_line: bool = True) -> str | None:
             return kind
     if _COMMENTARY_NOTE_RE.match(body):
         return "commentary"
-    if colon and (_TALK_RE.match(body) or body.endswith(("如下", "如次", "以下")) or not han_count(body)
+    if colon and (_TALK_RE.match(body) or body.endswith(("如下", "如次", "以下")) or not has_han(body)
                   or (ends_line and not looks_like_verse(body))):
         return "other"
     return None
@@ -178,6 +205,6 @@ def split_label(line: str) -> tuple[str, str]:
     if not colon:
         return "", line
     head, rest = line[:colon.end()], line[colon.end():]
-    if label_kind(head, ends_line=not rest.strip()) is None or (not han_count(rest) and rest.strip()):
+    if label_kind(head, ends_line=not rest.strip()) is None or (not has_han(rest) and rest.strip()):
         return "", line
     return head.strip(), line[colon.end():].strip()
