@@ -6,7 +6,8 @@ Takes the 全唐诗 poems the classical lexicon left out (every 20th; those with
 bracketed editorial notes, quotation marks, □ for a lost character or {…} for a composed one
 are left out, and so are one-line fragments), in Traditional as the corpus has
 them and in Simplified (OpenCC), wraps each in every style of ``tests/wrappers.py`` and
-scores bare and wrapped alike. A wrapped reply is *invariant* when it gives the bare poem's
+scores bare and wrapped alike (``--blind``: the 12 styles of ``tests/wrappers_blind.py``, written
+without sight of the extractor's rules and never used to tune them). A wrapped reply is *invariant* when it gives the bare poem's
 lines, form, ``tone_ok``, ``rhyme_ok`` and ``classical_ratio``. Prints the rate per wrapper, then
 the hand-written mixed set (``MIXED``: nested wrappers, drafts, no poem at all).
 """
@@ -22,6 +23,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 from wrappers import MIXED, WRAPPERS  # noqa: E402
+from wrappers_blind import BLIND  # noqa: E402
 
 from poetbench.data.chinese_poetry import iter_tang  # noqa: E402
 from poetbench.data.discovery import find_corpus  # noqa: E402
@@ -45,14 +47,15 @@ def same(bare: dict, wrapped: dict, bare_lines: list[str], wrapped_lines: list[s
     return bare_lines == wrapped_lines and all(bare[k] == wrapped[k] for k in COMPARED)
 
 
-def invariance(poems: list[tuple[str, str, bool]], scorer: Scorer | None = None) -> dict[str, tuple[int, int]]:
-    """``{wrapper: (replies, invariant replies)}`` over ``poems``."""
+def invariance(poems: list[tuple[str, str, bool]], scorer: Scorer | None = None,
+               wrappers: dict | None = None) -> dict[str, tuple[int, int]]:
+    """``{wrapper: (replies, invariant replies)}`` over ``poems`` (default wrappers: ``WRAPPERS``)."""
     scorer = scorer or Scorer()
     texts = [poem for _, poem, _ in poems]
     bare = scorer.score_many(texts)
     bare_lines = [extract_poem(t).lines for t in texts]
     out = {}
-    for name, wrap in WRAPPERS.items():
+    for name, wrap in (wrappers or WRAPPERS).items():
         replies = [wrap(poem, title, trad) for title, poem, trad in poems]
         wrapped = scorer.score_many(replies)
         hits = sum(same(b, w, bl, extract_poem(r).lines) for b, w, bl, r in zip(bare, wrapped, bare_lines, replies))
@@ -76,10 +79,12 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path)
     parser.add_argument("--every", type=int, default=20)
     parser.add_argument("--markdown", action="store_true", help="print the README table")
+    parser.add_argument("--blind", action="store_true",
+                        help="the blind styles of tests/wrappers_blind.py, written apart from the extractor's rules")
     args = parser.parse_args()
     poems = held_out(args.corpus, args.every)
     start = time.perf_counter()
-    rates = invariance(poems)
+    rates = invariance(poems, wrappers=BLIND if args.blind else WRAPPERS)
     seconds = time.perf_counter() - start
     total = sum(n for n, _ in rates.values())
     hits = sum(h for _, h in rates.values())

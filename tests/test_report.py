@@ -89,6 +89,9 @@ def test_report_holds_model_text_as_text_only(run_dir):
     assert set(EVIL) <= texts  # intact, as data
     assert "http://" not in html.replace("http://www.w3.org", "") and "https://" not in html  # no CDN, no network
     assert html.count('src="data:image/png;base64,') >= 2
+    # the EVIL outputs hold no verse: the base's no_verse count reaches the warnings table
+    warnings = re.search(r'<table id="warnings">(.*?)</table>', html, re.S).group(1)
+    assert "no_verse" in warnings and re.search(r"<td>base</td><td>\d+</td><td>\d+</td><td>\d+</td><td>[1-9]", warnings)
     assert (run_dir / "report" / "summary.md").read_text(encoding="utf-8").startswith("### poetbench")
 
 

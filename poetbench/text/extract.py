@@ -9,8 +9,11 @@ three stages; every dropped piece is recorded with its kind and the reason.
 2. **Lines**, each read in this order:
 
    * a markdown table cell is talk (glossaries, 平仄 charts);
-   * a title or author line is dropped as ``title``: 《…》 (and a title prefix on a verse line),
-     ``标题：``/``题：``/``题目：``/``诗题：``/``作者：``/``朝代：``, ``文／…``, ``——李白``,
+   * emoji at the ends of a line are set aside, and a field in 【】 at its start reads as a label
+     (【诗名】… as 诗名：…, 【简析】… as 简析：…);
+   * a title, author or date line is dropped as ``title``: 《…》 (and a title prefix on a verse
+     line), ``标题：``/``题：``/``题目：``/``诗题：``/``作者：``/``朝代：``/``体裁：``, ``文／…``, ``——李白``,
+     a date (2024年3月, 甲辰年…),
      ``唐·李白``, a heading that is no label, a bold line of one short phrase (unless a line
      next to it is bold too: then it is a poem in bold);
    * separators inside a line — full-width space, tab, `` / ``, ``｜`` and runs of two or more
@@ -54,7 +57,8 @@ Dropped text is ``preamble`` before the chosen poem and ``commentary`` after it;
 length) and ``no_verse``.
 
 Plain text — Han characters and ，。？！； only, no talk phrase, a first line that is no
-title — takes a fast path that splits lines directly; a test checks both paths agree on it.
+title, possibly with bracketed notes inside its lines — takes a fast path that drops the notes
+and splits lines directly; a test checks that both paths agree.
 """
 
 from __future__ import annotations
@@ -69,15 +73,19 @@ from poetbench.text.lines import han_count, has_han, split_lines
 EXTRACT_VERSION = "v2"
 WARNINGS = ("several_candidates", "unclosed_think", "mixed_line_lengths", "no_verse")
 
-_TITLE_PREFIXES = ("题目", "标题", "诗题", "题", "诗名", "作者", "朝代", "诗人", "作品")
+_TITLE_PREFIXES = ("题目", "标题", "诗题", "题", "诗名", "作者", "朝代", "诗人", "作品", "体裁", "诗体", "体例", "格式", "形式",
+                   "日期", "时间", "署名")
 _TITLE_LINE_RE = re.compile(
     r"^\s*(?:(?:" + talk.alternation(_TITLE_PREFIXES) + r")\s*[:：].*"  # 题：…, 作者：…
     r"|《[^》\n]{0,120}》[^，。！？,.!?\n]{0,12}"                          # 《春晓》 or 《春晓》 孟浩然
-    r"|[—\-－]{1,3}\s*\S{1,12}"                                           # ——李白
+    r"|[—\-－]{1,3}\s*\S[^\n]{0,19}"                                      # ——李白, —— AI 助手 敬作
+    r"|[^，。！？；,.!?;\n]{0,12}(?:\d{4}\s*年\s*\d{1,2}\s*月|[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年)"
+    r"[^，。！？；,.!?;\n]{0,16}"                                             # a date: 2024年3月, 甲辰年仲春
     r"|文\s*[／/]\s*\S{1,12}"                                             # 文／李白
     r"|[\[\(（【〔]?\s*[唐宋元明清今][\]\)）】〕·・\s]\s*\S{1,6})\s*$"     # 唐·李白, （唐）李白
 )
 _BOOK_TITLE_RE = re.compile(r"《[^》\n]*》")
+_FIELD_RE = re.compile(r"^\s*【([^【】\n]{1,6})】")  # 【诗名】…, 【正文】 read as 诗名：…, 正文：
 _TITLE_PREFIX_RE = re.compile(r"^\s*《[^》\n]{0,120}》\s*")
 _SEPARATOR_RE = re.compile(r"[\u3000\t｜|]+| {2,}| +/ +|(?<=\S)[/／](?=\S)")
 _NUMBER_RE = re.compile(
@@ -87,6 +95,7 @@ _NUMBER_RE = re.compile(
     r"|[Ll]ine\s*\d{1,2}\s*[:：.])\s*"
 )
 _NOTE_RE = re.compile(r"（[^（）\n]{0,200}）|\([^()\n]{0,200}\)|【[^【】\n]{0,200}】|\[[^\[\]\n]{0,200}\]|〔[^〔〕\n]{0,200}〕")
+_NOTE_FIRST_RE = re.compile(r"(?:^|\n)\s*[（(【\[〔]")  # a note that opens a line may be a number: (1)
 _LINE_END = "，。？！、；：,.?!;:"
 _PLAIN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f，。？！；\n]*")
 _WORDS_RE = re.compile(talk.trie(talk.ALL_WORDS))
@@ -147,12 +156,21 @@ def extract_poem(raw: str) -> Extraction:
     if not isinstance(raw, str):
         raise TypeError(f"expected text, got {type(raw).__name__}")
     if is_plain(raw):
-        lines = split_lines(raw)
-        poem = raw.strip()
-        return Extraction(raw=raw, poem=poem, lines=lines, candidates=[lines] if lines else [],
-                          chosen=0 if lines else None, choice="the only candidate" if lines else "",
-                          warnings=_warnings(lines, 1 if lines else 0, False))
+        return _plain(raw, raw, [])
+    if _NOTE_RE.search(raw) and not _NOTE_FIRST_RE.search(raw):  # plain but for notes inside lines
+        notes = _NOTE_RE.findall(raw)
+        rest = _NOTE_RE.sub("", raw)
+        if is_plain(rest):
+            return _plain(raw, rest, [Dropped("notes", note, "a bracketed note") for note in notes])
     return _extract(raw)
+
+
+def _plain(raw: str, text: str, dropped: list[Dropped]) -> Extraction:
+    """The fast path: ``text`` (``raw`` without its notes) is the poem, split into lines."""
+    lines = split_lines(text)
+    return Extraction(raw=raw, poem=text.strip(), lines=lines, dropped=dropped, candidates=[lines] if lines else [],
+                      chosen=0 if lines else None, choice="the only candidate" if lines else "",
+                      warnings=_warnings(lines, 1 if lines else 0, False))
 
 
 def is_plain(raw: str) -> bool:
@@ -217,7 +235,9 @@ def _read(lines: list[markup.Line]) -> list[_Piece]:
             section = "final" if section == "final" else "neutral"
             pieces.append(_Piece("end"))
             continue
-        text = line.text
+        text = _FIELD_RE.sub(lambda m: m.group(1) + "：", talk.strip_symbols(line.text))
+        if not text:
+            continue
         if line.kind == "table":
             pieces.append(_Piece("talk", text, "a table cell", section=section))
             continue

@@ -1,12 +1,13 @@
 """Assistant talk around a poem: the phrase tables and the rules that use them.
 
-A *sentence* (text up to 。！？!?) is talk when it is not verse-shaped (lines of 4–7 characters,
+A *sentence* (text up to 。！？!?; emoji at its ends set aside) is talk when it is not verse-shaped (lines of 4–7 characters,
 all of one length) and
 
 * it opens with a phrase below: an opener (好的, 以下是, Sure), commentary (这首诗, 赏析), a
   closer or offer (希望你喜欢, 如需修改, 需要我再写一首吗), a greeting (您好), an apology (抱歉),
   a refusal (作为一个AI, 我无法) or a clarifying question (请问, 您想要); or
-* it is a question to the reader (ends in ？ and holds the polite 您, or *you*); or
+* it holds the polite 您, never found in classical verse; or
+* it is a question to the reader (ends in ？ and holds 您, or *you*); or
 * it is a bare interjection (好！, 嗯。, Sure!).
 
 Only openers (好的, 当然), weak talk (我不能, 如有) and weak commentary openers (诗中, 以上) need
@@ -27,6 +28,7 @@ through OpenCC when the module loads, so both scripts are recognised.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from poetbench.text.lines import has_han, split_lines
 from poetbench.text.script import to_traditional
@@ -60,8 +62,8 @@ OFFERS = (
 WEAK_TALK = ("我不能", "无法为", "不能为", "要我", "可否", "如有", "再为", "我又", "感谢", "期待")
 INTERJECTIONS = ("好", "好的", "行", "嗯", "嗯嗯", "哈哈", "嘿", "哇", "太好了", "没问题", "当然", "当然可以", "可以",
                  "OK", "Ok", "Sure", "Okay", "Great")
-VERNACULAR = ("的", "吗", "呢", "吧", "您", "你", "我们", "这", "非常", "一些", "更加", "觉得", "因为", "所以",
-              "但是", "如果", "一点")
+VERNACULAR = ("的", "吗", "呢", "吧", "哦", "啦", "呀", "嘛", "您", "你", "我们", "这", "非常", "一些", "更加", "觉得",
+              "因为", "所以", "但是", "如果", "一点")
 # Commentary openers: talk even when the sentence happens to be verse-shaped (v1's list).
 COMMENTARY = (
     "这首诗", "此诗", "本诗", "全诗", "该诗", "注：", "注:", "注释", "注解", "赏析", "译文", "解析",
@@ -74,7 +76,7 @@ WEAK_COMMENTARY = ("这首", "首联", "颔联", "颈联", "尾联", "诗中", "
 FINAL_LABELS = ("最终", "最后的版本", "定稿", "终稿", "修改", "修订", "改进", "改写", "改成", "改为", "改一下", "再改",
                 "优化", "润色", "调整后", "完善后", "正式版", "Final", "final", "Revised", "revised")
 DRAFT_LABELS = ("初稿", "草稿", "第一稿", "初版", "草拟", "试写", "构思", "思路", "Draft", "draft")
-COMMENTARY_LABELS = ("注释", "注解", "赏析", "简析", "鉴赏", "解析", "译文", "翻译", "白话", "释义", "说明",
+COMMENTARY_LABELS = ("小贴士", "贴士", "提示", "Tips", "tips", "注释", "注解", "赏析", "简析", "鉴赏", "解析", "译文", "翻译", "白话", "释义", "说明",
                      "背景", "创作", "解读", "分析", "点评", "拼音", "注音", "韵脚", "格律", "平仄", "押韵", "意境",
                      "Translation", "translation", "Pinyin", "pinyin", "Notes", "notes", "Analysis", "English")
 
@@ -138,8 +140,25 @@ def looks_like_verse(text: str) -> bool:
     return len(lengths) == 1 and 4 <= next(iter(lengths)) <= 7
 
 
+def strip_symbols(text: str) -> str:
+    """``text`` without emoji and other pictographs at its ends (🌸 好的！, ✨《题》✨)."""
+    start, end = 0, len(text)
+    while start < end and _is_symbol(text[start]):
+        start += 1
+    while end > start and _is_symbol(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _is_symbol(char: str) -> bool:
+    return char.isspace() or unicodedata.category(char) in ("So", "Sk", "Mn", "Cf") or char in "～~"
+
+
 def is_talk(sentence: str) -> bool:
     """True when ``sentence`` is assistant talk rather than verse (rules in the docstring)."""
+    sentence = strip_symbols(sentence)
+    if "您" in sentence:
+        return True
     if _STRONG_RE.match(sentence) or _INTERJECTION_RE.match(sentence):
         return True
     if not (_TALK_RE.match(sentence) or _QUESTION_RE.search(sentence)):
@@ -159,15 +178,17 @@ def opens_commentary(sentence: str) -> bool:
 
 def split_talk(line: str) -> tuple[str, str, str]:
     """``(talk before, verse, talk after)``: leading talk sentences, the verse, and everything from
-    the first talk sentence after the verse on. After leading talk, questions and sentences with
-    modern particles are talk too (你好！很高兴见到你。请问…？是绝句还是律诗？)."""
+    the first talk sentence after the verse on. After leading talk, questions, sentences with
+    modern particles and sentences that open with talk are talk too, whatever their shape
+    (你好！很高兴见到你。请问…？是绝句还是律诗？…，下面是我的创作。)."""
     if "您" not in line and not _ANY_TALK_RE.search(line):
         return "", line.strip(), ""
     sentences = [s for s in _SENTENCE_RE.findall(line) if s.strip()]
     start = 0
     while start < len(sentences) and is_talk(sentences[start]):
         start += 1
-    while 0 < start < len(sentences) and (_VERNACULAR_RE.search(sentences[start]) or _ASKS_RE.search(sentences[start])):
+    while 0 < start < len(sentences) and (_VERNACULAR_RE.search(sentences[start]) or _ASKS_RE.search(sentences[start])
+                                          or _TALK_RE.match(strip_symbols(sentences[start]))):
         start += 1
     end = start
     while end < len(sentences) and not is_talk(sentences[end]):
