@@ -26,7 +26,7 @@ REPLIES = {
     "numbered lines": "\n".join(f"{i}. {line}" for i, line in enumerate(QUATRAIN, 1)),
     "bold title + 五绝": "**《登鹳雀楼》**\n" + "".join(QUATRAIN[:2]) + "\n" + "".join(QUATRAIN[2:]),
     "bullets": "- " + "\n- ".join(QUATRAIN),
-    "<think> with a draft, then the poem": "<think>\n用户要五绝。草拟：山高云自远，水阔月初明。\n</think>\n" + "".join(QUATRAIN),
+    "`<think>` with a draft, then the poem": "<think>\n用户要五绝。草拟：山高云自远，水阔月初明。\n</think>\n" + "".join(QUATRAIN),
     "couplets split by a full-width space": "白日依山尽　黄河入海流\n欲穷千里目　更上一层楼",
 }
 SCORE = """

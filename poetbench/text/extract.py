@@ -175,8 +175,10 @@ def _plain(raw: str, text: str, dropped: list[Dropped]) -> Extraction:
 
 def is_plain(raw: str) -> bool:
     """True when ``raw`` is Han characters and ，。？！； only, with no talk or label phrase, no
-    您, no interjection before ！ and no title line: then extraction is a plain line split."""
-    if not _PLAIN_RE.fullmatch(raw) or _WORDS_RE.search(raw) or "您" in raw or talk.INTERJECTION_BANG_RE.search(raw):
+    您, no sentence that is an interjection alone and no title line: then extraction is a plain
+    line split."""
+    if (not _PLAIN_RE.fullmatch(raw) or _WORDS_RE.search(raw) or "您" in raw
+            or talk.INTERJECTION_SENTENCE_RE.search(raw)):
         return False
     first, _, rest = raw.strip().partition("\n")
     return not rest.strip() or any(mark in first for mark in "，。？！；")

@@ -1,7 +1,7 @@
 """Assistant talk around a poem: the phrase tables and the rules that use them.
 
-A *sentence* (text up to 。！？!?; emoji at its ends set aside) is talk when it is not verse-shaped (lines of 4–7 characters,
-all of one length) and
+A *sentence* (text up to 。！？!?; emoji at its ends set aside) is talk when
+
 
 * it opens with a phrase below: an opener (好的, 以下是, Sure), commentary (这首诗, 赏析), a
   closer or offer (希望你喜欢, 如需修改, 需要我再写一首吗), a greeting (您好), an apology (抱歉),
@@ -10,12 +10,13 @@ all of one length) and
 * it is a question to the reader (ends in ？ and holds 您, or *you*); or
 * it is a bare interjection (好！, 嗯。, Sure!).
 
-Only openers (好的, 当然), weak talk (我不能, 如有) and weak commentary openers (诗中, 以上) need
-the sentence to be not verse-shaped: a classical line may start so (可以横绝峨眉巅, 如有箫韶声). The other phrases are modern and mark
-talk even in a short, verse-shaped sentence (希望您喜欢！).
+Openers (好的, 当然), weak talk (我不能, 如有) and weak commentary openers (诗中, 以上) count only
+when the sentence is not verse-shaped (lines of 4–7 characters, all of one length): a classical
+line may start so (可以横绝峨眉巅, 如有箫韶声). The other phrases are modern and mark talk even in
+a short, verse-shaped sentence (希望您喜欢！).
 
-A *vernacular* line (``is_vernacular``) holds two or more modern particles (的, 吗, 您, 我们 …) and is not
-verse-shaped; extraction reads such a line as talk when it follows a poem in another paragraph
+A *vernacular* line (``is_vernacular``) holds two or more modern particles (的, 吗, 您, 我们 …)
+and is not verse-shaped; extraction reads such a line as talk when it follows a poem in another paragraph
 (改动后意境更统一，韵脚也更稳了。).
 
 A *label* is a line that ends in a colon (以下是修改后的版本：, 赏析：) or a heading or bold line
@@ -126,9 +127,10 @@ _SENTENCE_RE = re.compile(r"[^。！？!?]*[。！？!?]*")
 _COLON_RE = re.compile(r"[:：]")
 # Every phrase and sign that can make a plain text more than verse (for the fast path).
 ALL_WORDS = both_scripts(TALK_WORDS + COMMENTARY + FINAL_LABELS + DRAFT_LABELS + COMMENTARY_LABELS)
-# What else can make a sentence of plain Han text talk: an interjection before an exclamation mark
-# (好！), and the polite 您 (a question to the reader), tested with ``in``.
-INTERJECTION_BANG_RE = re.compile(trie(both_scripts(INTERJECTIONS)) + "[！!～~]")
+# What else can make a sentence of plain Han text talk: a sentence that is an interjection alone
+# (好！, 嗯。), and the polite 您, tested with ``in``.
+INTERJECTION_SENTENCE_RE = re.compile(r"(?:^|(?<=[。！？!?]))\s*(?:" + trie(both_scripts(INTERJECTIONS))
+                                      + r")[\s～~.，,]*(?:[。！？!?]+|$)")
 # Anything that can make some sentence of a line talk: when none is there, no sentence is.
 _ANY_TALK_RE = re.compile(trie(both_scripts(TALK_WORDS + COMMENTARY + GREETINGS + APOLOGIES + REFUSALS + QUESTIONS
                                             + OFFERS + INTERJECTIONS + ("you", "You"))))
