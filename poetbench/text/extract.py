@@ -308,7 +308,7 @@ def _read_part(text: str, section: str, pieces: list[_Piece]) -> str:
             section = "commentary"
     if verse and has_han(verse):
         pieces.append(_Piece("verse", verse, section=section))
-    elif verse:
+    elif any(ch.isalnum() for ch in verse):  # punctuation alone is nothing at all
         pieces.append(_Piece("talk", verse, "no Han characters (English, pinyin)", section=section, closes=False))
     if after:
         pieces.append(_Piece("talk", after, "assistant talk", section=section))
