@@ -17,7 +17,6 @@ from wrappers import MIXED, WRAPPERS
 from wrappers_blind import BLIND
 
 from bench.invariance import COMPARED, held_out, invariance
-from poetbench.scoring import Scorer
 from poetbench.text import markup
 from poetbench.text.extract import WARNINGS, _extract, extract_poem, is_plain
 from poetbench.text.lines import split_lines
