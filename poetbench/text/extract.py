@@ -157,8 +157,8 @@ def extract_poem(raw: str) -> Extraction:
         raise TypeError(f"expected text, got {type(raw).__name__}")
     if is_plain(raw):
         return _plain(raw, raw, [])
-    if _NOTE_RE.search(raw) and not _NOTE_FIRST_RE.search(raw):  # plain but for notes inside lines
-        notes = _NOTE_RE.findall(raw)
+    notes = _NOTE_RE.findall(raw)
+    if notes and not _NOTE_FIRST_RE.search(raw):  # plain but for notes inside lines
         rest = _NOTE_RE.sub("", raw)
         if is_plain(rest):
             return _plain(raw, rest, [Dropped("notes", note, "a bracketed note") for note in notes])
@@ -232,6 +232,7 @@ def _read(lines: list[markup.Line]) -> list[_Piece]:
     """Stage 2: every line of the reply as verse, dropped text, or the end of a candidate."""
     pieces: list[_Piece] = []
     section = "neutral"
+    seen_verse = False
     for n, line in enumerate(lines):
         if line.kind == "break":  # a rule or a fence edge ends commentary and drafts, not a final version
             section = "final" if section == "final" else "neutral"
@@ -265,7 +266,8 @@ def _read(lines: list[markup.Line]) -> list[_Piece]:
             section = _read_part(part.strip(), section, pieces)
         for piece in pieces[first:]:
             piece.block, piece.line = line.block, n
-        if section == "commentary" and not any(piece.kind == "verse" for piece in pieces):
+        seen_verse = seen_verse or any(piece.kind == "verse" for piece in pieces[first:])
+        if section == "commentary" and not seen_verse:
             section = "other"  # talk of notes before any verse (我在句中加了注释：) is a preamble
     return pieces
 
@@ -361,12 +363,14 @@ def _choose(candidates: list[_Candidate]) -> tuple[int | None, str]:
     finals = [i for i, c in enumerate(candidates) if c.section == "final"]
     if finals:
         return finals[-1], "the last candidate after a final-version label"
+    sizes = [_size(c) for c in candidates]
     for sections, why in ((("neutral", "other"), "the fullest candidate"),
                           (("draft",), "the fullest draft"), (("commentary",), "the fullest poem quoted in commentary")):
         pool = [i for i, c in enumerate(candidates) if c.section in sections]
         if pool:
-            best = max(pool, key=lambda i: (_size(candidates[i]), -i))
-            return best, why + (", the first of equals" if sum(_size(candidates[i]) == _size(candidates[best]) for i in pool) > 1 else "")
+            best = max(pool, key=lambda i: (sizes[i], -i))
+            ties = sum(sizes[i] == sizes[best] for i in pool)
+            return best, why + (", the first of equals" if ties > 1 else "")
     return None, ""
 
 
