@@ -48,6 +48,15 @@ def _book_options(parser: argparse.ArgumentParser, strict: bool) -> None:
         parser.add_argument("--strict", action="store_true", help="require the 平仄 pattern at every position")
 
 
+def _lm_options(parser: argparse.ArgumentParser) -> None:
+    """--lm and --allow-pickle: an optional neural reference model for lm_bpc."""
+    parser.add_argument("--lm", metavar="hf:PATH_OR_ID",
+                        help="also score lm_bpc, bits per character under this causal LM (transformers; batched, "
+                             "cached, recorded in the signature), e.g. hf:uer/gpt2-chinese-poem")
+    parser.add_argument("--allow-pickle", action="store_true",
+                        help="let --lm load pickled weights (.bin); by default only safetensors load")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="poetbench",
@@ -70,6 +79,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("--reference", metavar="CORPUS",
                        help="corpus for the copy metrics (copy_overlap, copy_span, verbatim_lines): a chinese-poetry "
                             "directory or a JSONL file with a 'text' field; without it they are null")
+    _lm_options(score)
     score.set_defaults(func=_score)
 
     tones = commands.add_parser(
@@ -205,6 +215,35 @@ def _parser() -> argparse.ArgumentParser:
     save.add_argument("--label", required=True)
     save.add_argument("-o", "--output", required=True, metavar="FILE")
     save.set_defaults(func=_baseline_save)
+    audit = commands.add_parser(
+        "audit", help="the benchmark checks itself: every metric on real held-out poems against controls (AUC)",
+        description="Build controls from N real held-out poems (character shuffle, tone-matched salad, line shuffles "
+                    "with and without the rhyme kept, vernacular prose in the poem's shape, cento, repetition loops, "
+                    "chat-wrapped poems), score them all, and print every metric's mean on the real poems and on "
+                    "each control with the AUC (the chance that a real poem scores better). Exit 1 when PoetScore "
+                    "misses a target of the README's audit table.")
+    audit.add_argument("--corpus", help="a `data prepare` directory or a chinese-poetry directory (default: corpus "
+                                        "discovery, split as `data prepare` does by default)")
+    audit.add_argument("--n", type=int, default=500, help="real held-out poems to sample (default 500)")
+    audit.add_argument("--seed", type=int, default=0, help="sampling and control seed (default 0)")
+    audit.add_argument("--no-reference", action="store_true",
+                       help="skip the copy metrics (by default the train split is the copy reference)")
+    audit.add_argument("-o", "--output", metavar="FILE", help="also write the result as JSON")
+    audit.set_defaults(func=_audit)
+    calibrate = commands.add_parser(
+        "calibrate", help="correlate every metric and PoetScore with human ratings (Spearman, Kendall, bootstrap CIs)",
+        description="Score the poems of a JSONL file of human ratings and print, for every metric and for PoetScore "
+                    "against each --field, Spearman's rho and Kendall's tau-b with 95%% bootstrap CIs.")
+    calibrate.add_argument("--human", required=True, metavar="FILE.jsonl",
+                           help="one poem per row: its text and a numeric rating per --field")
+    calibrate.add_argument("--field", action="append", required=True, metavar="NAME",
+                           help="a rating field (repeat for several, e.g. --field fluency --field overall)")
+    calibrate.add_argument("--text-field", default="text", help="the field holding the poem (default text)")
+    _book_options(calibrate, strict=True)
+    calibrate.add_argument("--reference", metavar="CORPUS", help="corpus for the copy metrics, as for `score`")
+    _lm_options(calibrate)
+    calibrate.add_argument("-o", "--output", metavar="FILE", help="also write the result as JSON")
+    calibrate.set_defaults(func=_calibrate)
     demo = commands.add_parser(
         "demo", help="the whole experiment offline: tiny base, LoRA checkpoints, runs, A/B statistics, report, gate",
         description="Prepare the corpus, build the tiny base, train LoRA with checkpoints at --steps, run core-v1 (200 "
@@ -226,7 +265,8 @@ def _scorer(args):
     from poetbench.scoring import Scorer
 
     try:
-        return Scorer(book=args.book, strict=args.strict, reference=getattr(args, "reference", None))
+        return Scorer(book=args.book, strict=args.strict, reference=getattr(args, "reference", None),
+                      lm=getattr(args, "lm", None), allow_pickle=getattr(args, "allow_pickle", False))
     except ReferenceError as exc:
         raise InputError(str(exc)) from None
 
@@ -369,6 +409,39 @@ def _baseline_save(args) -> int:
 
     baseline = save_baseline(Path(args.run_dir), args.label, Path(args.output))
     print(f"baseline: {args.label} of {args.run_dir}, {len(baseline['per_prompt'])} prompts -> {args.output}")
+    return 0
+
+
+def _audit(args) -> int:
+    from poetbench import audit
+
+    if args.n < 20:
+        raise InputError(f"--n {args.n}: give at least 20 poems, or the AUCs mean little")
+    result = audit.run(args.corpus, n=args.n, seed=args.seed, reference=not args.no_reference,
+                       progress=sys.stderr.isatty())
+    print(f"{result['signature']}  n={result['n']} seed={result['seed']}\n")
+    print(audit.format_table(result))
+    print(f"\nchat_wrapped: {result['chat_wrapped_identical']:.1%} of records identical to the bare poem's")
+    if args.output:
+        audit.write(result, args.output)
+        print(f"-> {args.output}")
+    for miss in result["misses"]:
+        print(f"target missed: {miss}")
+    return 1 if result["misses"] else 0
+
+
+def _calibrate(args) -> int:
+    import json
+
+    from poetbench import calibrate
+    from poetbench.jsonl import atomic_writer
+
+    result = calibrate.calibrate(args.human, args.field, _scorer(args), text_field=args.text_field)
+    print(calibrate.format_table(result))
+    if args.output:
+        with atomic_writer(args.output) as out:
+            out.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+        print(f"-> {args.output}")
     return 0
 
 

@@ -21,9 +21,9 @@ from poetbench.jsonl import InputError, atomic_writer
 from poetbench.stats import N_RESAMPLES, SEED
 
 METRICS = ("form_ok", "length_regularity", "tone_conformity", "tone_ok", "rhyme_ok", "rhyme_rate", "classical_ratio",
-           "vernacular_markers", "chatter", "distinct_2", "repetition_ok", "copy_overlap", "adherence", "poetscore")
-LOWER_IS_BETTER = {"vernacular_markers", "chatter", "copy_overlap"}
-KEY_METRICS = ("form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "poetscore")  # the short tables
+           "vernacular_markers", "fluency_bpc", "fluency", "coherence", "chatter", "distinct_2", "repetition_ok", "copy_overlap", "adherence", "poetscore")
+LOWER_IS_BETTER = {"vernacular_markers", "fluency_bpc", "chatter", "copy_overlap"}
+KEY_METRICS = ("form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "fluency", "coherence", "chatter", "poetscore")  # the short tables
 
 
 def fmt(value: float, metric: str) -> str:
@@ -133,6 +133,7 @@ def compare(run_dir: Path, reference: str | None = None) -> dict:
     result = {"reference": reference, "labels": labels, "signature": next(iter(summaries.values()))["signature"],
               "eval_set": manifest["eval_set"], "means": means, "paired": deltas, "wins": wins, "steps": curves,
               "extract_warnings": {label: summaries[label].get("extract_warnings") for label in labels},
+              "diversity": {label: summaries[label].get("diversity") for label in labels},
               "method": {"ci": f"percentile bootstrap over prompts, {N_RESAMPLES} resamples, seed {SEED}",
                          "paired_test": f"two-sided sign-flip permutation test, {PERMUTATIONS} permutations",
                          "multiple_comparisons": "Holm-Bonferroni over every (label, metric) against the reference"}}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from poetbench.metrics import form
+from poetbench.metrics.poetscore import craft, gates
 from poetbench.phonology.book import RhymeBook
 from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
 from poetbench.scoring import Analysis
@@ -20,6 +21,10 @@ DROPPED_NAMES = {"preamble": "开场白 preamble", "title": "标题 title", "com
                  "notes": "注 notes", "reasoning": "思考 reasoning", "candidate": "另一候选 other candidate"}
 WARNING_NAMES = {"several_candidates": "多个候选 several_candidates", "unclosed_think": "思考未闭合 unclosed_think",
                  "mixed_line_lengths": "句长不一 mixed_line_lengths", "no_verse": "无诗 no_verse"}
+
+
+GATE_NAMES = {"fluency": "流畅 fluency", "coherence": "连贯 coherence", "linkage": "粘对 linkage",
+              "repetition": "重复 repetition"}
 
 
 def tone_line(line: str, book: RhymeBook) -> str:
@@ -50,6 +55,7 @@ def check_report(analysis: Analysis, signature: str, book: RhymeBook) -> str:
             out.append("     " + "".join(marks).rstrip() + f"    pattern {_zh(tone.expected[n - 1])}")
     out.append("")
     out.extend(_verdict(analysis))
+    out.extend(_language_lines(record))
     fallback = sorted({ch for line in lines for ch in line if ch in book.fallback})
     if fallback:
         out.append(f"fallback {' '.join(fallback)}: not in the {book.name} table; their modern tone is used")
@@ -67,6 +73,19 @@ def _extraction_lines(analysis: Analysis) -> list[str]:
         out.append(f"chosen   candidate {extraction.chosen + 1} of {len(extraction.candidates)}: {extraction.choice}")
     if extraction.warnings:
         out.append("warnings " + ", ".join(WARNING_NAMES[w] for w in extraction.warnings))
+    return out
+
+
+def _language_lines(record: dict) -> list[str]:
+    """流畅 fluency, 连贯 coherence, and PoetScore as its craft and its gates."""
+    out = []
+    if record["fluency"] is not None:
+        out.append(f"流畅 fluency   {record['fluency']:.2f} ({record['fluency_bpc']:.2f} bits per character)")
+    if record["coherence"] is not None:
+        out.append(f"连贯 coherence {record['coherence']:.2f}")
+    if record["poetscore"] is not None:
+        factors = " × ".join(f"{GATE_NAMES[name]} {value:.2f}" for name, value in gates(record).items())
+        out.append(f"PoetScore {record['poetscore']:.1f} = 100 × craft {craft(record):.2f} × {factors}")
     return out
 
 

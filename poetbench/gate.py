@@ -11,6 +11,11 @@ pairs the candidate label's prompts with the baseline's and, per metric:
 * ``exact`` mode: when any score of any prompt differs at all (the project's own CI: a scoring
   change must come with a new signature and a new baseline).
 
+Diversity across the label's poems (``diversity.py``: ``run_distinct_2``, ``shared_first_line``)
+is one number per run, not per prompt: it regresses when the candidate's value is worse than
+the baseline's by more than its tolerance (``exact``: when it differs at all). A baseline saved
+before diversity existed skips these checks.
+
 Exit codes: 0 no regression, 1 regression, 2 not comparable (signature or eval-set hash differ,
 no shared prompt) or bad input.
 """
@@ -23,14 +28,18 @@ from pathlib import Path
 import numpy as np
 
 from poetbench.compare import LOWER_IS_BETTER, METRICS, load, paired
+from poetbench.diversity import RUN_METRICS
 from poetbench.jsonl import InputError, atomic_writer
 
 # Default tolerances: the smallest change worth failing a build for, in the metric's own unit.
 TOLERANCES = {
     "form_ok": 0.05, "length_regularity": 0.03, "tone_conformity": 0.03, "tone_ok": 0.05, "rhyme_ok": 0.05,
-    "rhyme_rate": 0.03, "classical_ratio": 0.03, "vernacular_markers": 0.5, "chatter": 0.05, "distinct_2": 0.03,
+    "rhyme_rate": 0.03, "classical_ratio": 0.03, "vernacular_markers": 0.5, "fluency_bpc": 0.2, "fluency": 0.05,
+    "coherence": 0.05, "chatter": 0.05, "distinct_2": 0.03,
     "repetition_ok": 0.05, "copy_overlap": 0.05, "adherence": 0.05, "poetscore": 2.0,
+    "run_distinct_2": 0.05, "shared_first_line": 0.10,  # across the label's poems (diversity.py)
 }
+RUN_LOWER_IS_BETTER = {"shared_first_line"}
 MODES = ("ci", "point", "exact")
 OK, REGRESSION, NOT_COMPARABLE = 0, 1, 2
 BASELINE_VERSION = 1
@@ -46,7 +55,8 @@ def save_baseline(run_dir: Path, label: str, path: Path) -> dict:
     if label not in summaries:
         raise InputError(f"--label {label!r}: not a label of {run_dir} ({', '.join(summaries)})")
     baseline = {"baseline_version": BASELINE_VERSION, "label": label, "signature": summaries[label]["signature"], "eval_set": manifest["eval_set"],
-                "checkpoint": summaries[label]["checkpoint"], "per_prompt": per_prompt[label]}
+                "checkpoint": summaries[label]["checkpoint"], "per_prompt": per_prompt[label],
+                "diversity": summaries[label].get("diversity")}
     with atomic_writer(str(path)) as out:
         out.write(json.dumps(baseline, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     return baseline
@@ -72,9 +82,10 @@ def parse_rules(rules: list[str]) -> dict[str, float]:
             tolerance = float(value)
         except ValueError:
             tolerance = None
-        if not sep or tolerance is None or (metric not in METRICS and metric != "*"):
-            raise InputError(f"--rule {rule!r}: write metric:tolerance, e.g. poetscore:2 (metrics: {', '.join(METRICS)}, or *)")
-        for name in (METRICS if metric == "*" else (metric,)):
+        known = METRICS + tuple(RUN_METRICS)
+        if not sep or tolerance is None or (metric not in known and metric != "*"):
+            raise InputError(f"--rule {rule!r}: write metric:tolerance, e.g. poetscore:2 (metrics: {', '.join(known)}, or *)")
+        for name in (known if metric == "*" else (metric,)):
             tolerances[name] = tolerance
     return tolerances
 
@@ -121,10 +132,30 @@ def gate(run_dir: Path, baseline_path: Path, label: str | None = None, rules: li
         checks.append({"metric": metric, "delta": stats["delta"], "low": stats["low"], "high": stats["high"],
                        "n": stats["n"], "tolerance": tolerance, "lower_is_better": metric in LOWER_IS_BETTER,
                        "regressed": regressed, **({"changed_prompts": changed[:10]} if mode == "exact" else {})})
+    checks.extend(_diversity_checks(summaries[label].get("diversity"), baseline.get("diversity"), tolerances, mode))
     failed = [c for c in checks if c["regressed"]]
     return {"status": "regression" if failed else "ok", "exit_code": REGRESSION if failed else OK, "mode": mode,
             "label": label, "baseline": str(baseline_path), "signature": baseline["signature"],
             "shared_prompts": len(shared), "checks": checks}
+
+
+def _diversity_checks(candidate: dict | None, reference: dict | None, tolerances: dict, mode: str) -> list[dict]:
+    """One check per run-level diversity metric: the candidate's value against the baseline's."""
+    if not candidate or not reference:
+        return []
+    checks = []
+    for metric, key in RUN_METRICS.items():
+        a, b = candidate.get(key), reference.get(key)
+        if a is None or b is None:
+            continue
+        delta = a - b
+        worse = -1.0 if metric in RUN_LOWER_IS_BETTER else 1.0
+        regressed = abs(delta) > 1e-9 if mode == "exact" else worse * delta < -tolerances[metric]
+        checks.append({"metric": metric, "delta": delta, "low": delta, "high": delta, "n": candidate["poems"],
+                       "tolerance": tolerances[metric], "lower_is_better": metric in RUN_LOWER_IS_BETTER,
+                       "regressed": regressed, "run_level": True,
+                       "mode_collapse": metric == "shared_first_line" and bool(candidate.get("mode_collapse"))})
+    return checks
 
 
 def render(verdict: dict, fmt: str = "text") -> str:
@@ -134,7 +165,8 @@ def render(verdict: dict, fmt: str = "text") -> str:
     head = (f"poetbench gate: {'REGRESSION' if failed else 'ok'} — {verdict['label']} against {verdict['baseline']} "
             f"({verdict['shared_prompts']} shared prompts, mode {verdict['mode']})")
     rows = [(c["metric"] + (" (lower is better)" if c["lower_is_better"] else ""), f"{c['delta']:+.4f}",
-             f"[{c['low']:+.4f}, {c['high']:+.4f}]", f"{c['tolerance']:g}", "REGRESSED" if c["regressed"] else "ok")
+             "one value per run" if c.get("run_level") else f"[{c['low']:+.4f}, {c['high']:+.4f}]", f"{c['tolerance']:g}",
+             ("REGRESSED" if c["regressed"] else "ok") + (" (mode collapse)" if c.get("mode_collapse") else ""))
             for c in verdict["checks"]]
     if fmt == "markdown":
         lines = [f"### {head}", "", "| metric | Δ | 95% CI | tolerance | |", "|---|---|---|---|---|"]

@@ -1,8 +1,9 @@
 """``PoetBenchCallback``: score poems during training, at every save (or every N steps).
 
 It generates on a small eval set with the current adapter, scores the poems with poetbench, and
-logs the key rates (``form_ok``, ``tone_ok``, ``rhyme_ok``, ``classical_ratio``, ``chatter``,
-``poetscore``; means over every prompt, an output with no verse counting 0) through the trainer, so the curves land wherever ``report_to`` sends logs
+logs the key rates (``form_ok``, ``tone_ok``, ``rhyme_ok``, ``classical_ratio``, ``fluency``,
+``coherence``, ``chatter``, ``poetscore``; means over every prompt, an output with no verse
+counting 0) through the trainer, so the curves land wherever ``report_to`` sends logs
 (TensorBoard, W&B, the recipe's CSV). It also writes the samples and scores next to the
 checkpoint, in the layout of ``poetbench run`` (``checkpoint-N/poetbench/samples.jsonl``,
 ``scores.jsonl``, ``summary.json``), so they can be reported without generating again. Only the

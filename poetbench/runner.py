@@ -30,10 +30,12 @@ from pathlib import Path
 from poetbench import __version__, evalsets
 from poetbench.checkpoints import Checkpoint, identity, parse_spec
 from poetbench.compare import KEY_METRICS, fmt
+from poetbench.diversity import diversity
 from poetbench.jsonl import InputError, atomic_writer, dump_lines
 from poetbench.metrics.adherence import Prompt
 from poetbench.scoring import SCORE_KEYS, Scorer
 from poetbench.stats import mean_ci
+from poetbench.text.batch import TextBatch
 from poetbench.text.extract import WARNINGS, extract_poem
 from poetbench.versions import package_versions
 
@@ -282,10 +284,11 @@ def score_run(directory: Path, run: Run | None = None) -> dict[str, dict]:
             out.write(dump_lines({"prompt_id": s["prompt_id"], "sample_index": s["sample_index"], "key": s["key"],
                                   "scores": r} for (_, s), r in zip(rows, records)))
         metrics = {key: mean_ci([r[key] for r in records]) for key in SUMMARY_KEYS}
+        poems = TextBatch([extract_poem(s["output"]).lines for _, s in rows], simplify=True).poems
         summary = {"label": checkpoint.label, "step": checkpoint.step, "checkpoint": checkpoint.identity,
                    "n": len(records), "missing": missing, "signature": scorer.signature,
                    "eval_set": manifest["eval_set"], "metrics": metrics,
-                   "extract_warnings": warning_counts(records)}
+                   "extract_warnings": warning_counts(records), "diversity": diversity(poems)}
         with atomic_writer(str(folder / "summary.json")) as out:
             out.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         summaries[checkpoint.label] = summary

@@ -18,7 +18,8 @@ import sys
 from dataclasses import dataclass
 
 from poetbench import __version__
-from poetbench.metrics import classical, copying, repetition, tone_pattern
+from poetbench.language import model as language
+from poetbench.metrics import classical, coherence, copying, fluency, repetition, tone_pattern
 from poetbench.metrics import form as form_metric
 from poetbench.metrics import rhyme as rhyme_metric
 from poetbench.metrics.adherence import KINDS, PROMPT_FIELDS, Prompt, adherence, drop_given_line
@@ -32,7 +33,7 @@ SCORE_KEYS = (
     "form", "n_lines", "line_lengths", "length_regularity", "form_ok",
     "tone_conformity", "tone_ok", "tone_violations",
     "rhyme_ok", "rhyme_rate", "rhyme_group",
-    "classical_ratio", "vernacular_markers", "chatter",
+    "classical_ratio", "vernacular_markers", "fluency_bpc", "fluency", "coherence", "lm_bpc", "chatter",
     "distinct_2", "repeated_lines", "loop_bigram_max", "char_overuse", "repetition_ok",
     "copy_overlap", "copy_span", "verbatim_lines",
     "adherence", "poetscore", "extract_warnings",
@@ -55,16 +56,23 @@ class Scorer:
     """Scores poems with one configuration: rhyme book, tone mode and reference corpus.
 
     ``reference``: a corpus path (chinese-poetry directory or JSONL with ``text``) for the copy
-    metrics; without it they are ``None``. ``core_only`` measures form, 平仄 and rhyme alone
-    (the other keys stay ``None``), for speed comparisons with checkers that do only that.
+    metrics; without it they are ``None``. ``lm``: ``hf:PATH_OR_ID``, a causal LM for
+    ``lm_bpc`` (``language/neural.py``; safetensors only unless ``allow_pickle``); without it
+    ``lm_bpc`` is ``None``. ``core_only`` measures form, 平仄 and rhyme alone (the other keys
+    stay ``None``), for speed comparisons with checkers that do only that.
     """
 
     def __init__(self, book: str = "pingshui", strict: bool = False, reference: str | None = None,
-                 core_only: bool = False):
+                 core_only: bool = False, lm: str | None = None, allow_pickle: bool = False):
         self.book = get_book(book)
         self.strict = strict
         self.reference = copying.load_index(str(reference)) if reference else None
         self.core_only = core_only
+        self.neural = None
+        if lm:
+            from poetbench.language.neural import NeuralLM
+
+            self.neural = NeuralLM(lm, allow_pickle=allow_pickle)
 
     @property
     def signature(self) -> str:
@@ -72,7 +80,8 @@ class Scorer:
         tone = "strict" if self.strict else "lenient"
         ref = self.reference.name if self.reference else "none"
         return (f"poetbench:{__version__}|book={self.book.name}|tone={tone}|vocab={classical.VOCAB_VERSION}"
-                f"|extract={EXTRACT_VERSION}|ref={ref}")
+                f"|lm={language.VERSION}{'+' + self.neural.name if self.neural else ''}|extract={EXTRACT_VERSION}"
+                f"|ref={ref}")
 
     def analyse(self, text: str, form: str | None = None, prompt: Prompt | None = None) -> Analysis:
         """Score ``text`` (raw model output or a bare poem) and keep the detail for display."""
@@ -130,6 +139,12 @@ class Scorer:
         columns = repetition.score_many(batch)
         columns["classical_ratio"] = classical.classical_ratios(batch)
         columns["vernacular_markers"] = [classical.vernacular_markers("\n".join(poem)) for poem in lines]
+        model = language.load()
+        forms = [record["form"] for record in records]
+        columns.update(fluency.score_many(model, lines, forms))
+        columns["coherence"] = coherence.score_many(model, lines, forms)
+        if self.neural:
+            columns["lm_bpc"] = self.neural.bpc(lines)
         columns["chatter"] = list(map(chatter, extractions))
         if self.reference:
             kept = [drop_given_line(p, poem) for p, poem in zip(prompts, lines)]

@@ -52,3 +52,13 @@ def xinyun_scorer():
     from poetbench.scoring import Scorer
 
     return Scorer(book="xinyun")
+
+
+@pytest.fixture(scope="session")
+def prepared_split():
+    """The default ``data prepare`` split of the corpus (prepared once into the cache)."""
+    if not (CORPUS / "quantangshi").is_dir():
+        pytest.skip(f"corpus not found at {CORPUS}: put chinese-poetry there or set POETBENCH_CORPUS")
+    from poetbench.data.prepare import prepare_cached
+
+    return prepare_cached(CORPUS)

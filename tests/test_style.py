@@ -118,7 +118,7 @@ def test_adherence_by_kind(scorer):
 
 
 def test_poetscore_is_documented_and_ranks_poems_over_prose(scorer):
-    assert sum(ps.WEIGHTS.values()) == 100
+    assert sum(ps.CRAFT_WEIGHTS.values()) == 100
     poems = [r["poetscore"] for r in scorer.score_many(POEMS)]
     prose = [r["poetscore"] for r in scorer.score_many(VERNACULAR)]
     assert min(poems) > 80 and max(prose) < 50

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from wrappers import couplets, say, verse_lines
+from poetbench.text.wrappers import couplets, say, verse_lines
 
 Wrapper = Callable[[str, str, bool], str]
 

@@ -18,8 +18,8 @@ from poetbench.compare import KEY_METRICS, LOWER_IS_BETTER, compare, fmt
 from poetbench.jsonl import InputError, atomic_writer
 from poetbench.report import plots, viewer
 
-TABLE_METRICS = ("form_ok", "length_regularity", "tone_ok", "tone_conformity", "rhyme_ok", "classical_ratio",
-                 "chatter", "repetition_ok", "copy_overlap", "adherence", "poetscore")
+TABLE_METRICS = ("form_ok", "length_regularity", "tone_ok", "tone_conformity", "rhyme_ok", "classical_ratio", "fluency",
+                 "coherence", "chatter", "repetition_ok", "copy_overlap", "adherence", "poetscore")
 
 
 def _best(comparison: dict) -> dict[str, str | None]:
@@ -63,6 +63,7 @@ def build(run_dir: Path, out_dir: Path | None = None, reference: str | None = No
     training = _training_dir(manifest)
     figures = [("Key metrics against training step (95% CI bands)", plots.step_curves(comparison)),
                ("Key metrics by checkpoint (95% CI)", plots.bars(comparison)),
+               ("Diversity across each checkpoint's poems against training step", plots.diversity_curves(comparison)),
                ("PoetScore distribution", plots.distribution(poetscores)),
                ("Training loss", plots.loss_curve(training / "metrics.csv") if training else None)]
     environment = jinja2.Environment(loader=jinja2.PackageLoader("poetbench.report", "templates"),
@@ -111,6 +112,11 @@ def markdown_summary(comparison: dict) -> str:
                 cell += f" (Δ {d['delta']:+.3g}{star})"
             cells.append(cell)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    collapsed = [label for label, d in (comparison.get("diversity") or {}).items() if d and d.get("mode_collapse")]
+    if collapsed:
+        lines += ["", "Mode collapse (模式坍缩): " + ", ".join(
+            f"**{label}** opens {comparison['diversity'][label]['shared_first_line']:.0%} of its poems with a shared line"
+            for label in collapsed)]
     return "\n".join(lines) + "\n"
 
 

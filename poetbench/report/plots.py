@@ -12,7 +12,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-KEY_METRICS = ("form_ok", "length_regularity", "tone_conformity", "rhyme_rate", "classical_ratio", "poetscore")
+KEY_METRICS = ("form_ok", "tone_conformity", "rhyme_rate", "classical_ratio", "fluency", "coherence", "length_regularity",
+               "poetscore")
 
 
 def _data_uri(figure) -> str:
@@ -26,7 +27,7 @@ def step_curves(comparison: dict) -> str | None:
     """Each key metric against training step, with its 95% CI band."""
     if not comparison["steps"]:
         return None
-    figure, axes = plt.subplots(2, 3, figsize=(12, 6))
+    figure, axes = plt.subplots(2, 4, figsize=(15, 6))
     for axis, metric in zip(axes.flat, KEY_METRICS):
         points = [p for p in comparison["steps"][metric] if p.get("mean") is not None]
         steps = [p["step"] for p in points]
@@ -34,6 +35,23 @@ def step_curves(comparison: dict) -> str | None:
         axis.fill_between(steps, [p["low"] for p in points], [p["high"] for p in points], alpha=0.25)
         axis.set_title(metric)
         axis.set_xlabel("training step")
+    figure.tight_layout()
+    return _data_uri(figure)
+
+
+def diversity_curves(comparison: dict) -> str | None:
+    """Diversity across each checkpoint's poems against training step (one value per run)."""
+    diversity = comparison.get("diversity") or {}
+    if not comparison["steps"] or not any(diversity.values()):
+        return None
+    points = [(p["step"], diversity[p["label"]]) for p in comparison["steps"]["poetscore"] if diversity.get(p["label"])]
+    figure, axes = plt.subplots(1, 2, figsize=(10, 3.2))
+    for axis, key in zip(axes, ("distinct_2", "shared_first_line")):
+        kept = [(step, d[key]) for step, d in points if d.get(key) is not None]
+        axis.plot([s for s, _ in kept], [v for _, v in kept], marker="o")
+        axis.set_title(key + (" (lower is better)" if key == "shared_first_line" else ""))
+        axis.set_xlabel("training step")
+        axis.set_ylim(0, 1.05)
     figure.tight_layout()
     return _data_uri(figure)
 

@@ -1,0 +1,1 @@
+"""Language statistics of classical verse, for ``fluency`` and ``coherence`` (``lm=v1``)."""

@@ -1,0 +1,92 @@
+"""``poetbench audit``: controls built from held-out poems, scored, and separated (README,
+"Audit"). On a smaller sample than the README's table, with margins for sampling noise."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from poetbench import audit
+from poetbench.cli import main
+from poetbench.text import controls
+
+
+@pytest.fixture(scope="module")
+def result(prepared_split):
+    return audit.run(str(prepared_split), n=150, seed=3)
+
+
+def _auc(result, metric, control):
+    return result["metrics"][metric]["controls"][control]["auc"]
+
+
+def test_poetscore_separates_real_poems_from_every_control(result):
+    for control, floor in (("tone_salad", 0.96), ("char_shuffle", 0.96), ("vernacular", 0.96), ("loop", 0.98),
+                           ("line_shuffle", 0.9), ("line_shuffle_rhymed", 0.85), ("cento", 0.9)):
+        assert _auc(result, "poetscore", control) >= floor, control
+    row = result["metrics"]["poetscore"]
+    assert row["real"] - row["controls"]["tone_salad"]["mean"] >= 25
+
+
+def test_the_salad_fools_form_and_meter_but_not_language(result):
+    """The issue's finding: tone-matched salad passes 平仄 and rhyme like real poems."""
+    assert abs(_auc(result, "tone_conformity", "tone_salad") - 0.5) < 0.05
+    assert abs(_auc(result, "rhyme_rate", "tone_salad") - 0.5) < 0.05
+    assert _auc(result, "fluency", "tone_salad") >= 0.95
+    assert _auc(result, "coherence", "line_shuffle_rhymed") >= 0.8
+
+
+def test_chat_wrapped_poems_score_like_bare_ones(result):
+    assert result["chat_wrapped_identical"] == 1.0
+    assert _auc(result, "poetscore", "chat_wrapped") == 0.5
+    assert _auc(result, "chatter", "chat_wrapped") > 0.9  # the wrapping itself is seen, and reported apart
+
+
+def test_every_control_is_built_in_the_poems_shape(prepared_split):
+    split = audit.load_split(str(prepared_split))
+    real = split.held[:40]
+    texts = audit.build_controls(real, split, audit.Scorer(), seed=1)
+    for name in ("char_shuffle", "tone_salad", "line_shuffle", "vernacular", "loop"):
+        for (lines, _), text in zip(real, texts[name]):
+            if text is not None:
+                assert [len(x) for x in controls.split_lines(text)] == [len(x) for x in lines], name
+    salad = texts["tone_salad"]
+    codes = audit.Scorer().book.many_poem_tones([lines for lines, _ in real])
+    salad_codes = audit.Scorer().book.many_poem_tones([controls.split_lines(t) for t in salad])
+    same = np.mean([a == b for x, y in zip(codes, salad_codes) for a, b in zip("".join(x), "".join(y)) if a in "PZ"])
+    assert same > 0.95  # 平仄 kept, but the characters changed
+    assert np.mean([t != controls.join(lines) for (lines, _), t in zip(real, salad)]) == 1.0
+
+
+def test_auc_counts_ties_half():
+    assert audit.auc(np.array([1.0, 2.0]), np.array([0.0, 0.5])) == 1.0
+    assert audit.auc(np.array([1.0]), np.array([1.0])) == 0.5
+    assert audit.auc(np.array([0.0, 3.0]), np.array([1.0, 2.0])) == 0.5
+    assert audit.auc(np.array([]), np.array([1.0])) is None
+
+
+def test_targets_name_what_is_missed():
+    table = {"poetscore": {"real": 90.0, "controls": {name: {"mean": 10.0, "auc": 1.0} for name in audit.CONTROLS}}}
+    assert audit.check_targets(table) == []
+    table["poetscore"]["controls"]["line_shuffle_rhymed"]["auc"] = 0.9
+    table["poetscore"]["controls"]["tone_salad"]["mean"] = 70.0
+    misses = audit.check_targets(table)
+    assert len(misses) == 2 and "line_shuffle_rhymed" in misses[0] and "tone_salad" in misses[1]
+
+
+def test_cli_prints_the_table_and_writes_json(prepared_split, tmp_path, capsys):
+    out = tmp_path / "audit.json"
+    code = main(["audit", "--corpus", str(prepared_split), "--n", "40", "--no-reference", "-o", str(out)])
+    printed = capsys.readouterr().out
+    data = json.loads(out.read_text(encoding="utf-8"))
+    assert code == (1 if data["misses"] else 0)
+    assert "| poetscore |" in printed and "tone_salad (AUC)" in printed
+    assert data["n"] == 40 and set(data["metrics"]["fluency"]["controls"]) == set(audit.CONTROLS)
+    assert data["metrics"]["copy_overlap"]["real"] is None  # --no-reference
+
+
+def test_cli_refuses_a_tiny_sample(capsys):
+    assert main(["audit", "--n", "5"]) == 2
+    assert "--n 5" in capsys.readouterr().err
