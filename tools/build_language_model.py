@@ -83,7 +83,7 @@ def main() -> None:
     scale, weights = association.fit(association.build(rest), fold, shuffled_lines(fold, forms[::10]))
     model_assoc = association.build(train_poems)
     model_assoc.scale, model_assoc.weights = scale, weights
-    print("association: vocabulary", len(model_assoc.chars), "weights (topic, couplet, parallel, bias)",
+    print("association: vocabulary", len(model_assoc.chars), "weights (topic, couplet, parallel, repeats, bias)",
           np.round(model_assoc.weights, 3))
     model = LanguageModel(model_ngram, model_assoc, {})
     shapes = np.array([shape_of(r["form"]) for r in held])

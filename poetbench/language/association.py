@@ -3,7 +3,7 @@
 The rules:
 
 * **Topic.** Characters that share poems share topics (山/云/猿, 酒/醉/杯). Each character has
-  a vector: the top ``DIM`` dimensions of the SVD of its positive pointwise mutual information
+  a vector: the top ``DIM`` (128) dimensions of the SVD of its positive pointwise mutual information
   (PPMI) with every other character, counted over the poems that contain both (context
   distribution smoothed with exponent 0.75, Levy et al. 2015). Two lines' association is the
   dot product of their characters' mean vectors (≈ their mean PMI). Two features: the mean over
@@ -35,9 +35,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-DIM = 256
+from poetbench.text.batch import TextBatch
+
+DIM = 128
 PARALLEL_DIM = 64
 MIN_POEMS = 5
+CHUNK = 64  # poems per array pass: small passes stay in the processor's caches
 
 
 @dataclass
@@ -51,51 +54,87 @@ class Association:
 
     def features(self, poems: list[list[str]]) -> np.ndarray:
         """(topic, couplet, parallel, repeats) of each poem's lines, one row per poem; NaN
-        below two lines."""
+        below two lines. Array operations over all poems, ``CHUNK`` poems at a time."""
         out = np.full((len(poems), 4), np.nan)
-        get = self.chars.get
-        zero = np.zeros(self.vectors.shape[1], dtype=self.vectors.dtype)
-        first, second, owner = [], [], []
-        for number, poem in enumerate(poems):
-            if len(poem) < 2:
-                continue
-            ids = [[i for i in map(get, line) if i is not None] for line in poem]
-            means = np.array([self.vectors[i].mean(axis=0) if i else zero for i in ids], dtype=float)
-            dots = means @ means.T
-            out[number, 0] = dots[np.triu_indices(len(poem), 1)].mean()
-            out[number, 1] = np.mean([dots[k, k + 1] for k in range(0, len(poem) - 1, 2)])
-            out[number, 3] = _repeats(poem)
-            for a, b in zip(poem[0::2], poem[1::2]):
-                if len(a) == len(b):
-                    for x, y in zip(a, b):
-                        i, j = get(x), get(y)
-                        if i is not None and j is not None:
-                            first.append(i)
-                            second.append(j)
-                            owner.append(number)
-        owner = np.array(owner, dtype=np.intp)
-        pairs = np.einsum("ij,ij->i", self.left[first].astype(float), self.right[second].astype(float)) if first else np.zeros(0)
-        n = np.bincount(owner, minlength=len(poems))
-        sums = np.bincount(owner, weights=pairs, minlength=len(poems))
-        has_lines = ~np.isnan(out[:, 0])
-        out[has_lines, 2] = sums[has_lines] / np.maximum(n[has_lines], 1)
+        for start in range(0, len(poems), CHUNK):
+            out[start:start + CHUNK] = self._features(poems[start:start + CHUNK])
+        return out
+
+    def _lookup(self) -> np.ndarray:
+        """The vocabulary id of every code point (-1: not in the vocabulary), built once."""
+        if getattr(self, "_ids", None) is None:
+            table = np.full(max(map(ord, self.chars), default=0) + 2, -1, dtype=np.int64)
+            table[[ord(c) for c in self.chars]] = list(self.chars.values())
+            self._ids = table
+        return self._ids
+
+    def _features(self, poems: list[list[str]]) -> np.ndarray:
+        out = np.full((len(poems), 4), np.nan)
+        batch = TextBatch(poems)
+        if not batch.lines:
+            return out
+        table = self._lookup()
+        chars = ~batch.is_break
+        ids = np.where(chars, table[np.minimum(batch.points, len(table) - 1).astype(np.intp)], -1)
+        n_lines, n_poems = len(batch.lines), len(poems)
+        poem_of_line = batch.poem_of_line
+        lines_in_poem = np.bincount(poem_of_line, minlength=n_poems)
+        index_in_poem = np.arange(n_lines) - (np.cumsum(lines_in_poem) - lines_in_poem)[poem_of_line]
+        line_length = np.bincount(batch.line_of[chars], minlength=n_lines)
+        line_start = np.concatenate(([0], np.flatnonzero(batch.is_break) + 1))[:n_lines]
+        has_two = lines_in_poem >= 2
+
+        # each line's mean vector (zero when no character is known)
+        known = ids >= 0
+        counts = np.bincount(batch.line_of[known], minlength=n_lines)
+        means = np.zeros((n_lines, self.vectors.shape[1]), dtype=np.float32)
+        if known.any():
+            starts = (np.cumsum(counts) - counts)[counts > 0]
+            means[counts > 0] = np.add.reduceat(self.vectors[ids[known]], starts, axis=0) / counts[counts > 0, None]
+        # topic: the mean over pairs of lines of their dot products, from the poem's sum S and the
+        # sum Q of squared norms: Σ_{i<j} v_i·v_j = (|S|² - Q) / 2
+        total = np.zeros((n_poems, means.shape[1]), dtype=np.float32)
+        present = lines_in_poem > 0
+        total[present] = np.add.reduceat(means, (np.cumsum(lines_in_poem) - lines_in_poem)[present], axis=0)
+        squares = np.bincount(poem_of_line, weights=np.einsum("ij,ij->i", means, means), minlength=n_poems)
+        n = lines_in_poem.astype(float)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, 0] = np.where(has_two, (np.einsum("ij,ij->i", total, total) - squares) / (n * (n - 1)), np.nan)
+        # couplet: the dot product of the two lines of each couplet
+        first = np.flatnonzero((index_in_poem % 2 == 0) & (index_in_poem + 1 < lines_in_poem[poem_of_line]))
+        second = first + 1
+        owner = poem_of_line[first]
+        dots = np.einsum("ij,ij->i", means[first], means[second])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[:, 1] = np.where(has_two, np.bincount(owner, weights=dots, minlength=n_poems)
+                                 / np.bincount(owner, minlength=n_poems), np.nan)
+
+        # parallel: the two lines of each couplet, character by character
+        same = line_length[first] == line_length[second]
+        first, second, size = first[same], second[same], line_length[first[same]]
+        offsets = np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size)
+        left = ids[np.repeat(line_start[first], size) + offsets]
+        right = ids[np.repeat(line_start[second], size) + offsets]
+        pair_owner = np.repeat(poem_of_line[first], size)
+        both = (left >= 0) & (right >= 0)
+        pairs = np.einsum("ij,ij->i", self.left[left[both]], self.right[right[both]])
+        n_pairs = np.bincount(pair_owner[both], minlength=n_poems)
+        sums = np.bincount(pair_owner[both], weights=pairs, minlength=n_poems)
+        out[:, 2] = np.where(has_two, sums / np.maximum(n_pairs, 1), np.nan)
+
+        # repeats: for each character of a poem, the lines after the first that use it again
+        key = ((batch.poem_of[chars].astype(np.uint64) << np.uint64(22)) | batch.points[chars]) << np.uint64(20)
+        lines = np.unique(key | batch.line_of[chars].astype(np.uint64))  # (poem, character, line) once
+        pair, distinct = np.unique(lines >> np.uint64(20), return_counts=True)
+        repeated = np.bincount((pair >> np.uint64(22)).astype(np.intp), weights=distinct - 1, minlength=n_poems)
+        letters = np.bincount(poem_of_line, weights=line_length, minlength=n_poems)
+        out[:, 3] = np.where(has_two, repeated / np.maximum(letters, 1), np.nan)
         return out
 
     def log_odds(self, poems: list[list[str]]) -> np.ndarray:
         """The raw coherence of each poem: log-odds that its lines belong together (NaN below
         two lines)."""
         return _log_odds(self.features(poems), self.scale, self.weights)
-
-
-def _repeats(poem: list[str]) -> float:
-    """The share of a poem's characters that an earlier line already used (each once per line)."""
-    seen: set[str] = set()
-    repeated = 0
-    for line in poem:
-        chars = set(line)
-        repeated += len(chars & seen)
-        seen |= chars
-    return repeated / max(sum(map(len, poem)), 1)
 
 
 def _standardise(x: np.ndarray, scale: np.ndarray) -> np.ndarray:

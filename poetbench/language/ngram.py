@@ -33,6 +33,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from poetbench.text.script import code_points
+
 ORDER = 4
 MIN_LINES = 2
 BITS = 15  # bits per token in a key: 2 ** 15 tokens, four tokens in 60 bits
@@ -58,13 +60,18 @@ class NgramModel:
     def encode(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Token ids of ``lines`` as one array (``<s>`` before each line, ``</s>`` after the
         last), and the line each predicted token (every token but the first) belongs to."""
-        get = self.chars.get
-        ids, line_of = [BOUNDARY], []
-        for number, line in enumerate(lines):
-            ids.extend(get(c, UNK) for c in line)
-            ids.append(BOUNDARY)
-            line_of.extend([number] * (len(line) + 1))
-        return np.array(ids, dtype=np.uint64), np.array(line_of, dtype=np.intp)
+        if getattr(self, "_ids", None) is None:  # token id of every code point, built once
+            self._ids = np.full(max(map(ord, self.chars), default=0) + 2, UNK, dtype=np.uint64)
+            self._ids[[ord(c) for c in self.chars]] = list(self.chars.values())
+            self._ids[ord("\n")] = BOUNDARY
+        if not lines:
+            return np.array([BOUNDARY], dtype=np.uint64), np.zeros(0, dtype=np.intp)
+        points = code_points("\n".join(lines))
+        inside = points < len(self._ids)
+        ids = np.full(len(points) + 2, BOUNDARY, dtype=np.uint64)
+        ids[1:-1] = np.where(inside, self._ids[np.where(inside, points, 0).astype(np.intp)], UNK)
+        line_of = np.repeat(np.arange(len(lines)), [len(line) + 1 for line in lines])
+        return ids, line_of
 
     def log2probs(self, ids: np.ndarray) -> np.ndarray:
         """log2 p of every token of ``ids`` but the first, given up to ORDER - 1 tokens

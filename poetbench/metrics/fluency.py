@@ -26,9 +26,19 @@ from poetbench.language.model import LanguageModel, shape_of
 from poetbench.language.ngram import NgramModel
 
 
+CHUNK = 1000  # poems per pass of table lookups
+
+
 def poem_bits(model: NgramModel, poems: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """(bits per character, bits per character saved by the context) of each poem, in one
-    pass; NaN for a poem without lines."""
+    """(bits per character, bits per character saved by the context) of each poem; NaN for a
+    poem without lines."""
+    parts = [_poem_bits(model, poems[start:start + CHUNK]) for start in range(0, len(poems), CHUNK)]
+    if not parts:
+        return np.zeros(0), np.zeros(0)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _poem_bits(model: NgramModel, poems: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
     lines = [line for poem in poems for line in poem]
     if not lines:
         empty = np.full(len(poems), np.nan)

@@ -39,6 +39,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 VERSION = "v2"
 CRAFT_WEIGHTS = {"form": 20, "tone": 20, "rhyme": 15, "classical": 15, "originality": 15, "adherence": 15}
 REPETITION_GATE = 0.2
@@ -86,5 +88,13 @@ def craft(record: dict) -> float:
 
 
 def poetscores(records: list[dict]) -> list[float | None]:
-    """PoetScore of each record, 0-100; None for an output with no verse at all."""
-    return [round(100 * craft(r) * math.prod(gates(r).values()), 2) if r["n_lines"] else None for r in records]
+    """PoetScore of each record, 0-100; None for an output with no verse at all (``craft`` and
+    ``gates`` for all records at once)."""
+    if not records:
+        return []
+    values = np.array([[np.nan if v is None else v for v in _craft_values(r)] for r in records], dtype=float)
+    weights = np.array(list(CRAFT_WEIGHTS.values()), dtype=float) * ~np.isnan(values)
+    crafts = np.nansum(values * weights, axis=1) / weights.sum(axis=1)
+    products = np.array([math.prod(gates(r).values()) for r in records])
+    scores = np.round(100 * crafts * products, 2)
+    return [float(x) if r["n_lines"] else None for x, r in zip(scores, records)]
