@@ -88,3 +88,18 @@ def test_the_same_model_with_another_seed_passes(tmp_path):
     assert outputs[0] != outputs[1]  # the seeds did change the samples …
     save_baseline(runs[0], "model", tmp_path / "baseline.json")
     assert gate(runs[1], tmp_path / "baseline.json")["exit_code"] == 0  # … and noise is not a regression
+
+
+def test_a_collapsed_model_fails_on_diversity(tmp_path):
+    """Every prompt answered with the same real poem: each poem scores well, the run does not."""
+    varied = file_run(tmp_path, "varied", POEMS)
+    save_baseline(varied, "model", tmp_path / "baseline.json")
+    collapsed = file_run(tmp_path, "collapsed", POEMS[:1])
+    verdict = gate(collapsed, tmp_path / "baseline.json")
+    checks = {c["metric"]: c for c in verdict["checks"]}
+    assert checks["shared_first_line"]["regressed"] and checks["shared_first_line"]["mode_collapse"]
+    assert checks["run_distinct_2"]["regressed"]
+    done = cli("gate", collapsed, "--baseline", tmp_path / "baseline.json")
+    assert done.returncode == 1 and "REGRESSED (mode collapse)" in done.stdout
+    again = gate(varied, tmp_path / "baseline.json")
+    assert not any(c["regressed"] for c in again["checks"] if c.get("run_level"))

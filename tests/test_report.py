@@ -92,6 +92,8 @@ def test_report_holds_model_text_as_text_only(run_dir):
     # the EVIL outputs hold no verse: the base's no_verse count reaches the warnings table
     warnings = re.search(r'<table id="warnings">(.*?)</table>', html, re.S).group(1)
     assert "no_verse" in warnings and re.search(r"<td>base</td><td>\d+</td><td>\d+</td><td>\d+</td><td>[1-9]", warnings)
+    diversity = re.search(r'<table id="diversity">(.*?)</table>', html, re.S).group(1)
+    assert "shared first line" in diversity and all(f"<td>{label}" in diversity for label in ("base", "tuned"))
     assert (run_dir / "report" / "summary.md").read_text(encoding="utf-8").startswith("### poetbench")
 
 
