@@ -72,6 +72,9 @@ def test_cli_errors_are_one_clear_line(tmp_path, capsys, cache):
     assert main(["score", "-", "--lm", "gpt2"]) == 2
     assert "write hf:PATH_OR_ID" in capsys.readouterr().err
     assert main(["score", "-", "--lm", f"hf:{tmp_path}"]) == 2
+    assert "no config.json here" in capsys.readouterr().err
+    (tmp_path / "config.json").write_text("{}", encoding="utf-8")
+    assert main(["score", "-", "--lm", f"hf:{tmp_path}"]) == 2
     assert "no model weights here" in capsys.readouterr().err
 
 

@@ -42,7 +42,9 @@ def parse(spec: str) -> str:
 
 def check_weights(path: Path, allow_pickle: bool) -> None:
     """Refuse a local checkpoint whose weights are only pickles (unless ``allow_pickle``)."""
-    files = [p.name for p in path.iterdir()] if path.is_dir() else []
+    if not (path / "config.json").is_file():
+        raise InputError(f"{path}: no config.json here; give a transformers model directory (hf:PATH) or a hub id")
+    files = [p.name for p in path.iterdir()]
     if any(name.endswith(".safetensors") for name in files):
         return
     pickles = sorted(name for name in files if name.endswith(PICKLE_SUFFIXES))
