@@ -46,7 +46,7 @@ def gated(coherence_width: float = COHERENCE_WIDTH, linkage: bool = True, repeti
             gates["linkage"] = 1.0
         if not repetition:
             gates["repetition"] = 1.0
-        return 100 * poetscore.craft(record) * float(np.prod(list(gates.values())))
+        return 100 * poetscore.crafts([record])[0] * float(np.prod(list(gates.values())))
     return score
 
 

@@ -25,8 +25,9 @@ import numpy as np
 
 from poetbench.metrics.form import REGULATED
 from poetbench.scoring import Scorer
+from poetbench.stats import average_ranks
 from poetbench.text import controls
-from poetbench.text.script import code_points, from_points, simplify_points
+from poetbench.text.batch import TextBatch
 from poetbench.text.wrappers import WRAPPERS
 
 CONTROLS = ("char_shuffle", "tone_salad", "line_shuffle", "line_shuffle_rhymed", "vernacular", "cento", "loop",
@@ -58,31 +59,28 @@ class Split:
 def load_split(corpus: str | None) -> Split:
     """The prepared split at ``corpus`` (a ``data prepare`` directory), or the default split of
     the raw corpus found by discovery (prepared once into the cache)."""
-    from poetbench.data.discovery import find_corpus
-    from poetbench.data.prepare import prepare_cached
+    from poetbench.data.prepare import prepared_split
     from poetbench.jsonl import read_rows
 
-    prepared = Path(corpus) if corpus and (Path(corpus) / "manifest.json").is_file() else prepare_cached(find_corpus(corpus))
+    prepared = prepared_split(corpus)
     parts = {}
     for name in ("heldout", "train"):
         rows = [row.data for row in read_rows(str(prepared / f"{name}.jsonl")) if row.data]
-        parts[name] = [(_simplified(r["lines"]), r["form"]) for r in rows]
+        poems = TextBatch([r["lines"] for r in rows], simplify=True).poems  # as scoring converts
+        parts[name] = list(zip(poems, (r["form"] for r in rows)))
     return Split(parts["heldout"], parts["train"], prepared / "train.jsonl")
-
-
-def _simplified(lines: list[str]) -> list[str]:
-    return from_points(simplify_points(code_points("\n".join(lines)))).split("\n")
 
 
 def build_controls(real: list[tuple[list[str], str]], split: Split, scorer: Scorer,
                    seed: int = 0) -> dict[str, list[str | None]]:
     """One text per control per real poem (None where a control cannot be built for it)."""
     rng = random.Random(seed)
-    held = _donors(split.held, scorer)
+    core = Scorer(book=scorer.book.name, strict=scorer.strict, core_only=True)  # rhyme groups only
+    held = _donors(split.held, core)
     chosen = {tuple(lines) for lines, _ in real}
-    held_donors = [d for d in held if d.lines not in chosen] or held
+    held_donors = controls.by_shape([d for d in held if d.lines not in chosen] or held)
     sample = random.Random(seed).sample(split.train, min(CENTO_DONORS, len(split.train)))
-    train_donors = _donors(sample, scorer)
+    train_donors = controls.by_shape(_donors(sample, core))
     pools = _tone_pools(split.train, scorer)
     by_lines = {d.lines: d for d in held}
     out: dict[str, list[str | None]] = {name: [] for name in CONTROLS}
@@ -102,8 +100,7 @@ def build_controls(real: list[tuple[list[str], str]], split: Split, scorer: Scor
     return out
 
 
-def _donors(poems: list[tuple[list[str], str]], scorer: Scorer) -> list[controls.Donor]:
-    core = Scorer(book=scorer.book.name, strict=scorer.strict, core_only=True)
+def _donors(poems: list[tuple[list[str], str]], core: Scorer) -> list[controls.Donor]:
     records = core.score_many([controls.join(lines) for lines, _ in poems])
     return [controls.Donor(tuple(lines), form, r["rhyme_group"]) for (lines, form), r in zip(poems, records)]
 
@@ -129,10 +126,7 @@ def auc(real: np.ndarray, control: np.ndarray) -> float | None:
     """P(real > control) + P(real == control) / 2 (Mann–Whitney), from average ranks."""
     if not len(real) or not len(control):
         return None
-    values = np.concatenate([real, control])
-    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-    starts = np.cumsum(counts) - counts
-    ranks = (starts + (counts + 1) / 2)[inverse]  # average rank of each value, 1-based
+    ranks = average_ranks(np.concatenate([real, control]))
     n1, n2 = len(real), len(control)
     return float((ranks[:n1].sum() - n1 * (n1 + 1) / 2) / (n1 * n2))
 

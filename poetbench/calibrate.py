@@ -21,7 +21,7 @@ import numpy as np
 
 from poetbench.jsonl import InputError, read_rows
 from poetbench.scoring import Scorer
-from poetbench.stats import N_RESAMPLES, SEED
+from poetbench.stats import N_RESAMPLES, SEED, average_ranks
 
 METRICS = ("length_regularity", "form_ok", "tone_conformity", "tone_ok", "rhyme_ok", "rhyme_rate", "classical_ratio",
            "vernacular_markers", "fluency_bpc", "fluency", "coherence", "chatter", "distinct_2", "repeated_lines",
@@ -52,15 +52,8 @@ def read_ratings(path: str, fields: list[str], text_field: str = "text") -> tupl
     return texts, {field: np.array(values) for field, values in ratings.items()}
 
 
-def ranks(values: np.ndarray) -> np.ndarray:
-    """Average ranks (1-based; ties share the mean of their ranks)."""
-    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
-    starts = np.cumsum(counts) - counts
-    return (starts + (counts + 1) / 2)[inverse]
-
-
 def spearman(x: np.ndarray, y: np.ndarray) -> float | None:
-    rx, ry = ranks(x), ranks(y)
+    rx, ry = average_ranks(x), average_ranks(y)
     if rx.std() == 0 or ry.std() == 0:
         return None
     return float(np.corrcoef(rx, ry)[0, 1])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from poetbench.metrics import form
-from poetbench.metrics.poetscore import craft, gates
+from poetbench.metrics.poetscore import crafts, gates
 from poetbench.phonology.book import RhymeBook
 from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
 from poetbench.scoring import Analysis
@@ -85,7 +85,7 @@ def _language_lines(record: dict) -> list[str]:
         out.append(f"连贯 coherence {record['coherence']:.2f}")
     if record["poetscore"] is not None:
         factors = " × ".join(f"{GATE_NAMES[name]} {value:.2f}" for name, value in gates(record).items())
-        out.append(f"PoetScore {record['poetscore']:.1f} = 100 × craft {craft(record):.2f} × {factors}")
+        out.append(f"PoetScore {record['poetscore']:.1f} = 100 × craft {crafts([record])[0]:.2f} × {factors}")
     return out
 
 

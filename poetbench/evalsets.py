@@ -179,8 +179,6 @@ def load(name: str, corpus: str | Path | None = None, verify: bool = True) -> li
     spec = registry().get(name, {})
     if not spec.get("counts", {}).get("continuation"):
         return build(name, verify=verify)
-    from poetbench.data.discovery import find_corpus
-    from poetbench.data.prepare import prepare_cached
+    from poetbench.data.prepare import prepared_split
 
-    prepared = Path(corpus) if corpus and (Path(corpus) / "manifest.json").is_file() else prepare_cached(find_corpus(corpus))
-    return build(name, prepared, verify=verify)
+    return build(name, prepared_split(corpus), verify=verify)

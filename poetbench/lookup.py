@@ -18,6 +18,14 @@ def member(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np
     return sorted_keys[index] == queries, index
 
 
+def code_point_table(ids: dict[str, int], missing: int, dtype=np.int64) -> np.ndarray:
+    """An array indexed by code point: the id of each character of ``ids``, ``missing`` for the
+    rest (one slot beyond the highest code point, so a clipped lookup lands on ``missing``)."""
+    table = np.full(max(map(ord, ids), default=0) + 2, missing, dtype=dtype)
+    table[[ord(c) for c in ids]] = list(ids.values())
+    return table
+
+
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 

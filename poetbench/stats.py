@@ -8,6 +8,13 @@ N_RESAMPLES = 2000
 SEED = 12345
 
 
+def average_ranks(values: np.ndarray) -> np.ndarray:
+    """1-based ranks; tied values share the mean of their ranks."""
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    starts = np.cumsum(counts) - counts
+    return (starts + (counts + 1) / 2)[inverse]
+
+
 def mean_ci(values: list[float], level: float = 0.95, resamples: int = N_RESAMPLES, seed: int = SEED) -> dict:
     """``{mean, low, high, n}`` of ``values`` (None values dropped); CI by the percentile bootstrap."""
     data = np.array([v for v in values if v is not None], dtype=float)

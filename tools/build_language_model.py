@@ -22,34 +22,17 @@ gives the same file.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
-import tempfile
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from poetbench.data.discovery import find_corpus  # noqa: E402
-from poetbench.data.prepare import prepare  # noqa: E402
+from poetbench.audit import load_split  # noqa: E402
 from poetbench.language import association, ngram  # noqa: E402
 from poetbench.language.model import RESOURCE, SHAPES, LanguageModel, robust_centre, save, shape_of  # noqa: E402
 from poetbench.metrics.fluency import poem_bits  # noqa: E402
-from poetbench.text.script import code_points, from_points, simplify_points  # noqa: E402
-
-
-def simplified(lines: list[str]) -> list[str]:
-    return from_points(simplify_points(code_points("\n".join(lines)))).split("\n")
-
-
-def read_split(corpus: Path | None) -> tuple[list[dict], list[dict]]:
-    with tempfile.TemporaryDirectory() as tmp:
-        source = find_corpus(str(corpus) if corpus else None)
-        prepare(f"chinese-poetry:{source}", Path(tmp))
-        rows = {name: [json.loads(line) for line in (Path(tmp) / f"{name}.jsonl").open(encoding="utf-8")]
-                for name in ("train", "heldout")}
-    return rows["train"], rows["heldout"]
 
 
 def shuffled_lines(poems: list[list[str]], forms: list[str], seed: int = 0) -> list[list[str]]:
@@ -68,16 +51,15 @@ def shuffled_lines(poems: list[list[str]], forms: list[str], seed: int = 0) -> l
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, help="a chinese-poetry directory (default: discovery)")
+    parser.add_argument("--corpus", help="a chinese-poetry or `data prepare` directory (default: discovery)")
     parser.add_argument("-o", "--output", type=Path, default=RESOURCE)
     args = parser.parse_args()
-    train, held = read_split(args.corpus)
-    train_poems = [simplified(r["lines"]) for r in train]
-    held_poems = [simplified(r["lines"]) for r in held]
+    split = load_split(args.corpus)  # Simplified character by character, as scoring converts
+    train_poems, forms = [p for p, _ in split.train], [f for _, f in split.train]
+    held_poems = [p for p, _ in split.held]
     print(f"train {len(train_poems)} poems, held-out {len(held_poems)}")
     model_ngram = ngram.build([line for poem in train_poems for line in poem])
     print("n-grams per order:", [len(k) for k in model_ngram.keys])
-    forms = [r["form"] for r in train]
     fold = [p for i, p in enumerate(train_poems) if i % 10 == 0]
     rest = [p for i, p in enumerate(train_poems) if i % 10]
     scale, weights = association.fit(association.build(rest), fold, shuffled_lines(fold, forms[::10]))
@@ -86,7 +68,7 @@ def main() -> None:
     print("association: vocabulary", len(model_assoc.chars), "weights (topic, couplet, parallel, repeats, bias)",
           np.round(model_assoc.weights, 3))
     model = LanguageModel(model_ngram, model_assoc, {})
-    shapes = np.array([shape_of(r["form"]) for r in held])
+    shapes = np.array([shape_of(form) for _, form in split.held])
     _, saved = poem_bits(model_ngram, held_poems)
     odds = model_assoc.log_odds(held_poems)
     for metric, values in (("fluency", saved), ("coherence", odds)):

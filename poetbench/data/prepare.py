@@ -135,6 +135,16 @@ def load_split(directory: Path, name: str) -> list[dict]:
     return rows
 
 
+def prepared_split(corpus: str | None) -> Path:
+    """``corpus`` when it is a ``data prepare`` directory; else the default split of the raw
+    corpus it names (or that discovery finds), prepared once into the cache."""
+    from poetbench.data.discovery import find_corpus
+
+    if corpus and (Path(corpus) / "manifest.json").is_file():
+        return Path(corpus)
+    return prepare_cached(find_corpus(corpus))
+
+
 def prepare_cached(corpus: Path) -> Path:
     """The default split of a corpus, prepared once into the cache (keyed by its content hash)."""
     from poetbench.cache import cache_dir

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from poetbench.lookup import code_point_table
 from poetbench.text.batch import TextBatch
 
 DIM = 128
@@ -63,9 +64,7 @@ class Association:
     def _lookup(self) -> np.ndarray:
         """The vocabulary id of every code point (-1: not in the vocabulary), built once."""
         if getattr(self, "_ids", None) is None:
-            table = np.full(max(map(ord, self.chars), default=0) + 2, -1, dtype=np.int64)
-            table[[ord(c) for c in self.chars]] = list(self.chars.values())
-            self._ids = table
+            self._ids = code_point_table(self.chars, -1)
         return self._ids
 
     def _features(self, poems: list[list[str]]) -> np.ndarray:

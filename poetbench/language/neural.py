@@ -96,9 +96,10 @@ class NeuralLM:
             self.tokenizer.pad_token = self.tokenizer.eos_token
         self.tokenizer.padding_side = "right"
         self.start = self.tokenizer.bos_token or self.tokenizer.eos_token or ""
-        print_name = local.resolve().name if local.exists() else target
-        print_hash = fingerprint(local) if local.exists() else (getattr(self.model.config, "_commit_hash", None) or "hub")[:12]
-        self.name = f"{PREFIX}{print_name}@{print_hash}"
+        if local.exists():
+            self.name = f"{PREFIX}{local.resolve().name}@{fingerprint(local)}"
+        else:
+            self.name = f"{PREFIX}{target}@{(getattr(self.model.config, '_commit_hash', None) or 'hub')[:12]}"
         self._cache_path = cache_dir() / "lm" / f"{hashlib.sha256(self.name.encode()).hexdigest()[:16]}.jsonl"
         self._cache = self._read_cache()
 

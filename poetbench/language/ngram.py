@@ -33,6 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from poetbench.lookup import code_point_table, member
 from poetbench.text.script import code_points
 
 ORDER = 4
@@ -61,8 +62,7 @@ class NgramModel:
         """Token ids of ``lines`` as one array (``<s>`` before each line, ``</s>`` after the
         last), and the line each predicted token (every token but the first) belongs to."""
         if getattr(self, "_ids", None) is None:  # token id of every code point, built once
-            self._ids = np.full(max(map(ord, self.chars), default=0) + 2, UNK, dtype=np.uint64)
-            self._ids[[ord(c) for c in self.chars]] = list(self.chars.values())
+            self._ids = code_point_table(self.chars, UNK, np.uint64)
             self._ids[ord("\n")] = BOUNDARY
         if not lines:
             return np.array([BOUNDARY], dtype=np.uint64), np.zeros(0, dtype=np.intp)
@@ -96,11 +96,11 @@ class NgramModel:
             key = key | (before << np.uint64(BITS * (order - 1)))
             context = context | (before << (shift * np.uint64(order - 2)))
             gamma = np.ones(n)
-            found, index = _member(self.keys[order - 2], context)
+            found, index = member(self.keys[order - 2], context)
             hit = usable & found
             gamma[hit] = self.backoff[order - 2][index[hit]]
             term = np.zeros(n)
-            found, index = _member(self.keys[order - 1], key)
+            found, index = member(self.keys[order - 1], key)
             hit = usable & found
             term[hit] = self.discounted[order - 1][index[hit]]
             prob = np.where(usable, term + gamma * prob, prob)
@@ -138,12 +138,6 @@ class NgramModel:
         discounted = [np.zeros(0)] + [data[f"discounted{n}"] for n in range(2, order + 1)]
         backoff = [data[f"backoff{n}"] for n in range(1, order)] + [np.zeros(0)]
         return cls(chars, data["unigram"], keys, discounted, backoff)
-
-
-def _member(sorted_keys: np.ndarray, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    from poetbench.lookup import member
-
-    return member(sorted_keys, queries)
 
 
 # ---- estimation ---------------------------------------------------------------------------
@@ -195,7 +189,7 @@ def build(lines: list[str], order: int = ORDER, min_lines: int = MIN_LINES,
             longer = raw[n][0]
             suffix = longer & np.uint64((1 << (BITS * n)) - 1)
             continuation = np.unique(suffix, return_counts=True)
-            found, index = _member(continuation[0], unique)
+            found, index = member(continuation[0], unique)
             first = unique >> np.uint64(BITS * (n - 1))
             opens = (first == BOUNDARY) & (n > 1)
             count = np.where(opens, count, np.where(found, continuation[1][index], 0))
@@ -225,7 +219,7 @@ def build(lines: list[str], order: int = ORDER, min_lines: int = MIN_LINES,
         gamma = 1.0 - kept_mass  # = D·N1+(h·)/c(h·) without pruning, plus the pruned mass
         # the backoff weight lives on the history's own entry one order down
         lower_keys = keys_out[n - 2]
-        found, index = _member(hist_keys, lower_keys)
+        found, index = member(hist_keys, lower_keys)
         backoff_out.append(np.where(found, gamma[index], 1.0))
         keys_out.append(unique[keep])
         discounted_out.append(term[keep])

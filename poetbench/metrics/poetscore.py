@@ -81,20 +81,17 @@ def gates(record: dict) -> dict[str, float]:
     return {name: 1.0 if value is None else value for name, value in values.items()}
 
 
-def craft(record: dict) -> float:
-    """The craft part of one record, 0-1."""
-    values = [(w, v) for w, v in zip(CRAFT_WEIGHTS.values(), _craft_values(record)) if v is not None]
-    return sum(w * v for w, v in values) / sum(w for w, _ in values)
+def crafts(records: list[dict]) -> np.ndarray:
+    """The craft part of each record, 0-1: the weighted mean of the parts that apply."""
+    values = np.array([[np.nan if v is None else v for v in _craft_values(r)] for r in records], dtype=float)
+    weights = np.array(list(CRAFT_WEIGHTS.values()), dtype=float) * ~np.isnan(values)
+    return np.nansum(values * weights, axis=1) / weights.sum(axis=1)
 
 
 def poetscores(records: list[dict]) -> list[float | None]:
-    """PoetScore of each record, 0-100; None for an output with no verse at all (``craft`` and
-    ``gates`` for all records at once)."""
+    """PoetScore of each record, 0-100; None for an output with no verse at all."""
     if not records:
         return []
-    values = np.array([[np.nan if v is None else v for v in _craft_values(r)] for r in records], dtype=float)
-    weights = np.array(list(CRAFT_WEIGHTS.values()), dtype=float) * ~np.isnan(values)
-    crafts = np.nansum(values * weights, axis=1) / weights.sum(axis=1)
     products = np.array([math.prod(gates(r).values()) for r in records])
-    scores = np.round(100 * crafts * products, 2)
+    scores = np.round(100 * crafts(records) * products, 2)
     return [float(x) if r["n_lines"] else None for x, r in zip(scores, records)]

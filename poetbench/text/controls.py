@@ -84,10 +84,20 @@ def tone_salad(lines: list[str], codes: list[str], pools: dict[str, tuple[list[s
     return join(out)
 
 
-def line_shuffle(poem: Donor, donors: list[Donor], rng: random.Random, rhymed: bool) -> str | None:
-    """Line i from a different donor of the same form and line count; with ``rhymed``, the
-    rhyming lines from donors of the poem's rhyme group. None when there are too few donors."""
-    same = [d for d in donors if d.form == poem.form and len(d.lines) == len(poem.lines) and d.lines != poem.lines]
+def by_shape(donors: list[Donor]) -> dict[tuple[str, int], list[Donor]]:
+    """Donors grouped by (form, line count), in their order: what ``line_shuffle`` draws from."""
+    groups: dict[tuple[str, int], list[Donor]] = {}
+    for donor in donors:
+        groups.setdefault((donor.form, len(donor.lines)), []).append(donor)
+    return groups
+
+
+def line_shuffle(poem: Donor, donors: dict[tuple[str, int], list[Donor]], rng: random.Random,
+                 rhymed: bool) -> str | None:
+    """Line i from a different donor of the same form and line count (``donors``: ``by_shape``);
+    with ``rhymed``, the rhyming lines from donors of the poem's rhyme group. None when there are
+    too few donors."""
+    same = [d for d in donors.get((poem.form, len(poem.lines)), []) if d.lines != poem.lines]
     rhyming = [d for d in same if d.rhyme_group == poem.rhyme_group] if rhymed and poem.rhyme_group else same
     need = set(rhyme_positions(len(poem.lines))) if rhymed else set()
     if len(same) < len(poem.lines) or (rhymed and len(rhyming) < len(need)):
