@@ -16,6 +16,8 @@ Targets: (2) at least 2x (1); (3) and the default CLI at least 1x (1).
 
 Each in-process figure is the best of ``--repeat`` passes (default 3) over all the poems, after
 one warm-up pass on the first 2,000 (imports, table loads, CPU caches), for both tools alike.
+The passes take turns (peer, core, full, peer, core, full, ...), so that a slow spell of a
+shared machine slows every tool alike instead of one.
 Each CLI figure is the better of two runs of a fresh process (start-up and table loads included
 every time; the second run finds the tables in the disk cache, as every run after the first does).
 """
@@ -38,14 +40,17 @@ from poetbench.data.discovery import find_corpus  # noqa: E402
 from poetbench.scoring import Scorer  # noqa: E402
 
 
-def best_rate(run, poems: list[str], repeat: int) -> float:
-    """Poems per second of ``run(poems)``: best of ``repeat`` passes after a short warm-up."""
-    run(poems[:2000])
-    best = 0.0
+def best_rates(runs: dict, poems: list[str], repeat: int) -> dict[str, float]:
+    """Poems per second of each ``run(poems)``: best of ``repeat`` passes taken in turns, after
+    a short warm-up of each."""
+    for run in runs.values():
+        run(poems[:2000])
+    best = dict.fromkeys(runs, 0.0)
     for _ in range(repeat):
-        started = time.perf_counter()
-        run(poems)
-        best = max(best, len(poems) / (time.perf_counter() - started))
+        for name, run in runs.items():
+            started = time.perf_counter()
+            run(poems)
+            best[name] = max(best[name], len(poems) / (time.perf_counter() - started))
     return best
 
 
@@ -92,10 +97,10 @@ def main() -> None:
         poems = poems[: args.n]
     checker = peer_checker()
     crashes = run_peer(poems, checker)
-    peer = best_rate(lambda p: run_peer(p, checker), poems, args.repeat)
     core, full = Scorer(core_only=True), Scorer(reference=str(args.corpus))
-    ours_core = best_rate(lambda p: run_ours(p, core), poems, args.repeat)
-    ours_full = best_rate(lambda p: run_ours(p, full), poems, args.repeat)
+    rates = best_rates({"peer": lambda p: run_peer(p, checker), "core": lambda p: run_ours(p, core),
+                        "full": lambda p: run_ours(p, full)}, poems, args.repeat)
+    peer, ours_core, ours_full = rates["peer"], rates["core"], rates["full"]
     cli = time_cli(poems, None)
     cli_reference = time_cli(poems, args.corpus)
     print(f"poems                      {len(poems)}")

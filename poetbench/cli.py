@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("-o", "--output", metavar="OUT.jsonl", help="write here (atomically) instead of stdout")
     _book_options(score, strict=True)
     score.add_argument("--field", default="text", help="the field holding the poem or model output (default: text)")
-    score.add_argument("--jobs", type=int, help="worker processes (default: one per CPU, at most 4)")
+    score.add_argument("--jobs", type=int, help="worker processes (default: one per CPU, at most 4; always one with --lm)")
     score.add_argument("--reference", metavar="CORPUS",
                        help="corpus for the copy metrics (copy_overlap, copy_span, verbatim_lines): a chinese-poetry "
                             "directory or a JSONL file with a 'text' field; without it they are null")

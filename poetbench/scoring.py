@@ -39,6 +39,8 @@ SCORE_KEYS = (
     "adherence", "poetscore", "extract_warnings",
 )
 _LATER = dict.fromkeys(SCORE_KEYS[5:-1])  # filled after form's five keys, in this order
+_WARM_UP = "春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。"
+SCORE_CHUNK = 1000  # poems scored in one pass (score_many) and rows a worker takes at a time (score_rows)
 
 
 @dataclass(slots=True)
@@ -74,6 +76,11 @@ class Scorer:
 
             self.neural = NeuralLM(lm, allow_pickle=allow_pickle)
 
+    def warm(self) -> None:
+        """Load every table scoring needs (the language model, the code-point tables), by
+        scoring one short poem."""
+        self.score_many([_WARM_UP])
+
     @property
     def signature(self) -> str:
         """sacreBLEU-style: two scores are comparable only when their signatures match."""
@@ -92,8 +99,11 @@ class Scorer:
         return self.score_many([text], [_with_form(prompt, form)])[0]
 
     def score_many(self, texts: list[str], prompts: list[Prompt | None] | None = None) -> list[dict]:
-        """Score records of many poems; the table lookups run once over all of them."""
-        return self._measure(texts, prompts, detail=False)
+        """Score records of many poems; the table lookups run once over ``SCORE_CHUNK`` of them
+        at a time (so memory stays bounded however many are given)."""
+        prompts = prompts or [None] * len(texts)
+        return [record for start in range(0, len(texts), SCORE_CHUNK)
+                for record in self._measure(texts[start:start + SCORE_CHUNK], prompts[start:start + SCORE_CHUNK], detail=False)]
 
     def _measure(self, texts: list[str], prompts: list[Prompt | None] | None, detail: bool) -> list:
         """Score records (``detail=False``) or Analyses (``detail=True``) of ``texts``."""
@@ -141,8 +151,8 @@ class Scorer:
         columns["vernacular_markers"] = [classical.vernacular_markers("\n".join(poem)) for poem in lines]
         model = language.load()
         forms = [record["form"] for record in records]
-        columns.update(fluency.score_many(model, lines, forms))
-        columns["coherence"] = coherence.score_many(model, lines, forms)
+        columns.update(fluency.score_many(model, batch, forms))
+        columns["coherence"] = coherence.score_many(model, batch, forms)
         if self.neural:
             columns["lm_bpc"] = self.neural.bpc(lines)
         columns["chatter"] = list(map(chatter, extractions))
@@ -176,9 +186,6 @@ def score(text: str, book: str = "pingshui", strict: bool = False, form: str | N
 class RowStats:
     scored: int = 0
     errors: int = 0
-
-
-SCORE_CHUNK = 1000  # rows scored per score_many call when scoring a file
 
 
 def row_problem(row: dict, field: str = "text") -> str | None:
@@ -220,13 +227,15 @@ def score_rows(scorer: Scorer, source: str, target: str | None, field: str = "te
 
     Rows go ``SCORE_CHUNK`` at a time to ``jobs`` worker processes (default: one per CPU, at
     most 4; forked, so they share the loaded tables), each parsing, scoring and serialising its
-    chunk; the output keeps the input's order, one output row per input row.
+    chunk; the output keeps the input's order, one output row per input row. With a neural
+    reference model (``--lm``) the work stays in this process: torch uses every core itself,
+    and a process forked after torch has started its threads can hang.
     """
     from poetbench import jsonl
 
     stats = RowStats()
     chunks = ((source, field, chunk) for chunk in _chunks(jsonl.raw_lines(source), SCORE_CHUNK))
-    jobs = jobs or min(os.cpu_count() or 1, 4)
+    jobs = 1 if scorer.neural else jobs or min(os.cpu_count() or 1, 4)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -255,6 +264,7 @@ def _pool(scorer: Scorer, jobs: int):
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield None
         return
+    scorer.warm()  # load every table before the fork, so the workers share one copy
     pool = multiprocessing.get_context("fork").Pool(jobs)
     try:
         yield pool

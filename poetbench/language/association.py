@@ -41,7 +41,7 @@ from poetbench.text.batch import TextBatch
 DIM = 128
 PARALLEL_DIM = 64
 MIN_POEMS = 5
-CHUNK = 64  # poems per array pass: small passes stay in the processor's caches
+CHUNK = 1000  # poems per array pass
 
 
 @dataclass
@@ -53,13 +53,28 @@ class Association:
     weights: np.ndarray  # (topic, couplet, parallel, repeats, bias) on standardised features
     scale: np.ndarray  # (means, standard deviations) of the features of the fitting poems, 2 × 4
 
-    def features(self, poems: list[list[str]]) -> np.ndarray:
+    def __post_init__(self):
+        # one character's vector in consecutive memory: the lookups gather rows (an SVD factor
+        # comes out column-major, and np.load keeps a stored array's order)
+        for name in ("vectors", "left", "right"):
+            setattr(self, name, np.ascontiguousarray(getattr(self, name), dtype=np.float32))
+
+    def features(self, poems: list[list[str]] | TextBatch) -> np.ndarray:
         """(topic, couplet, parallel, repeats) of each poem's lines, one row per poem; NaN
-        below two lines. Array operations over all poems, ``CHUNK`` poems at a time."""
+        below two lines. Array operations over all poems, ``CHUNK`` poems at a time; a
+        ``TextBatch`` (the scorer's, already encoded) in one pass."""
+        if isinstance(poems, TextBatch):
+            return self._features(poems)
         out = np.full((len(poems), 4), np.nan)
         for start in range(0, len(poems), CHUNK):
-            out[start:start + CHUNK] = self._features(poems[start:start + CHUNK])
+            out[start:start + CHUNK] = self._features(TextBatch(poems[start:start + CHUNK]))
         return out
+
+    def _padded(self) -> np.ndarray:
+        """The topic vectors and a zero row after them (for characters out of the vocabulary)."""
+        if getattr(self, "_zero_padded", None) is None:
+            self._zero_padded = np.vstack([self.vectors, np.zeros((1, self.vectors.shape[1]), dtype=self.vectors.dtype)])
+        return self._zero_padded
 
     def _lookup(self) -> np.ndarray:
         """The vocabulary id of every code point (-1: not in the vocabulary), built once."""
@@ -67,34 +82,32 @@ class Association:
             self._ids = code_point_table(self.chars, -1)
         return self._ids
 
-    def _features(self, poems: list[list[str]]) -> np.ndarray:
-        out = np.full((len(poems), 4), np.nan)
-        batch = TextBatch(poems)
-        if not batch.lines:
+    def _features(self, batch: TextBatch) -> np.ndarray:
+        n_poems, n_lines = batch.n, len(batch.lines)
+        out = np.full((n_poems, 4), np.nan)
+        if not n_lines:
             return out
         table = self._lookup()
         chars = ~batch.is_break
         ids = np.where(chars, table[np.minimum(batch.points, len(table) - 1).astype(np.intp)], -1)
-        n_lines, n_poems = len(batch.lines), len(poems)
         poem_of_line = batch.poem_of_line
         lines_in_poem = np.bincount(poem_of_line, minlength=n_poems)
         index_in_poem = np.arange(n_lines) - (np.cumsum(lines_in_poem) - lines_in_poem)[poem_of_line]
         line_length = np.bincount(batch.line_of[chars], minlength=n_lines)
         line_start = np.concatenate(([0], np.flatnonzero(batch.is_break) + 1))[:n_lines]
+        letters = np.bincount(poem_of_line, weights=line_length, minlength=n_poems).astype(np.intp)
         has_two = lines_in_poem >= 2
 
-        # each line's mean vector (zero when no character is known)
+        # each line's mean vector (zero when no character is known), and the sum S of each
+        # poem's line means
         known = ids >= 0
         counts = np.bincount(batch.line_of[known], minlength=n_lines)
-        means = np.zeros((n_lines, self.vectors.shape[1]), dtype=np.float32)
-        if known.any():
-            starts = (np.cumsum(counts) - counts)[counts > 0]
-            means[counts > 0] = np.add.reduceat(self.vectors[ids[known]], starts, axis=0) / counts[counts > 0, None]
+        rows = np.where(known, ids, len(self.vectors))[chars]  # the row after the vectors is zero
+        means = _segment_sums(self._padded(), rows, line_length)
+        means /= np.maximum(counts, 1)[:, None].astype(np.float32)
+        total = _segment_sums(means, np.arange(n_lines), lines_in_poem)
         # topic: the mean over pairs of lines of their dot products, from the poem's sum S and the
         # sum Q of squared norms: Σ_{i<j} v_i·v_j = (|S|² - Q) / 2
-        total = np.zeros((n_poems, means.shape[1]), dtype=np.float32)
-        present = lines_in_poem > 0
-        total[present] = np.add.reduceat(means, (np.cumsum(lines_in_poem) - lines_in_poem)[present], axis=0)
         squares = np.bincount(poem_of_line, weights=np.einsum("ij,ij->i", means, means), minlength=n_poems)
         n = lines_in_poem.astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -103,7 +116,7 @@ class Association:
         first = np.flatnonzero((index_in_poem % 2 == 0) & (index_in_poem + 1 < lines_in_poem[poem_of_line]))
         second = first + 1
         owner = poem_of_line[first]
-        dots = np.einsum("ij,ij->i", means[first], means[second])
+        dots = _row_dots(means, first, means, second)
         with np.errstate(invalid="ignore", divide="ignore"):
             out[:, 1] = np.where(has_two, np.bincount(owner, weights=dots, minlength=n_poems)
                                  / np.bincount(owner, minlength=n_poems), np.nan)
@@ -116,24 +129,54 @@ class Association:
         right = ids[np.repeat(line_start[second], size) + offsets]
         pair_owner = np.repeat(poem_of_line[first], size)
         both = (left >= 0) & (right >= 0)
-        pairs = np.einsum("ij,ij->i", self.left[left[both]], self.right[right[both]])
+        pairs = _row_dots(self.left, left[both], self.right, right[both])
         n_pairs = np.bincount(pair_owner[both], minlength=n_poems)
         sums = np.bincount(pair_owner[both], weights=pairs, minlength=n_poems)
         out[:, 2] = np.where(has_two, sums / np.maximum(n_pairs, 1), np.nan)
 
-        # repeats: for each character of a poem, the lines after the first that use it again
-        key = ((batch.poem_of[chars].astype(np.uint64) << np.uint64(22)) | batch.points[chars]) << np.uint64(20)
-        lines = np.unique(key | batch.line_of[chars].astype(np.uint64))  # (poem, character, line) once
-        pair, distinct = np.unique(lines >> np.uint64(20), return_counts=True)
-        repeated = np.bincount((pair >> np.uint64(22)).astype(np.intp), weights=distinct - 1, minlength=n_poems)
-        letters = np.bincount(poem_of_line, weights=line_length, minlength=n_poems)
+        # repeats: Σ over a poem's characters of (lines using it - 1) = its distinct (line,
+        # character) pairs less its distinct characters
+        points = batch.points[chars]
+        in_lines = _distinct(batch.line_of[chars], points, n_lines)
+        repeated = np.bincount(poem_of_line, weights=in_lines, minlength=n_poems) - _distinct(batch.poem_of[chars], points, n_poems)
         out[:, 3] = np.where(has_two, repeated / np.maximum(letters, 1), np.nan)
         return out
 
-    def log_odds(self, poems: list[list[str]]) -> np.ndarray:
+    def log_odds(self, poems: list[list[str]] | TextBatch) -> np.ndarray:
         """The raw coherence of each poem: log-odds that its lines belong together (NaN below
         two lines)."""
         return _log_odds(self.features(poems), self.scale, self.weights)
+
+
+def _segment_sums(table: np.ndarray, rows: np.ndarray, lengths: np.ndarray, block: int = 256) -> np.ndarray:
+    """Σ ``table[rows[k]]`` over consecutive segments of ``rows``, ``lengths[i]`` in segment i.
+    Segments of one length go together, ``block`` at a time, so that each pass is one
+    fixed-shape gather and sum that stays in the processor's caches."""
+    starts = np.cumsum(lengths) - lengths
+    out = np.zeros((len(lengths), table.shape[1]), dtype=table.dtype)
+    for size in np.unique(lengths[lengths > 0]):
+        segments = np.flatnonzero(lengths == size)
+        index = rows[starts[segments, None] + np.arange(size)]
+        for at in range(0, len(segments), block):
+            out[segments[at:at + block]] = np.take(table, index[at:at + block], axis=0).sum(axis=1)
+    return out
+
+
+def _row_dots(a: np.ndarray, a_rows: np.ndarray, b: np.ndarray, b_rows: np.ndarray, block: int = 2048) -> np.ndarray:
+    """``a[a_rows[k]] · b[b_rows[k]]`` for every k, ``block`` rows a pass (in the caches)."""
+    out = np.empty(len(a_rows), dtype=np.result_type(a, b))
+    for at in range(0, len(a_rows), block):
+        out[at:at + block] = np.einsum("ij,ij->i", np.take(a, a_rows[at:at + block], axis=0),
+                                       np.take(b, b_rows[at:at + block], axis=0))
+    return out
+
+
+def _distinct(group: np.ndarray, points: np.ndarray, n_groups: int) -> np.ndarray:
+    """The number of distinct code points in each group (``group`` numbers each position)."""
+    keys = np.sort((group.astype(np.uint64) << np.uint64(21)) | points)
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = keys[1:] != keys[:-1]
+    return np.bincount((keys[new] >> np.uint64(21)).astype(np.intp), minlength=n_groups)
 
 
 def _standardise(x: np.ndarray, scale: np.ndarray) -> np.ndarray:

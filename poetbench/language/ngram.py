@@ -21,8 +21,11 @@ The rules, in the order the model applies them:
   backoff weight ``γ(h) = 1 - Σ_kept max(c(hw) - D, 0) / c(h·)``, so every distribution still
   sums to one.
 * **Storage.** Per order, the sorted n-gram keys (``BITS`` bits per token, packed in 64), the
-  discounted term and the backoff weight of the n-gram used as a history. A query looks up
-  every order at once with ``np.searchsorted``.
+  discounted term and the backoff weight of the n-gram used as a history. A query looks up,
+  for every character at once (``np.searchsorted``), the n-gram of each order that ends at
+  it; the history of order n is the (n-1)-gram found one order down for the character
+  before, and an n-gram is looked up only when its history was found (pruning never keeps
+  an n-gram whose history it dropped).
 
 ``tools/build_language_model.py`` builds ``resources/lm-v1.npz`` from the train split.
 """
@@ -58,20 +61,21 @@ class NgramModel:
 
     # ---- queries ------------------------------------------------------------------------
 
-    def encode(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    def encode(self, lines: list[str], points: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Token ids of ``lines`` as one array (``<s>`` before each line, ``</s>`` after the
-        last), and the line each predicted token (every token but the first) belongs to."""
+        last), and the line each predicted token (every token but the first) belongs to.
+        ``points``: the code points of the lines joined by newlines, when the caller has them."""
         if getattr(self, "_ids", None) is None:  # token id of every code point, built once
             self._ids = code_point_table(self.chars, UNK, np.uint64)
             self._ids[ord("\n")] = BOUNDARY
         if not lines:
             return np.array([BOUNDARY], dtype=np.uint64), np.zeros(0, dtype=np.intp)
-        points = code_points("\n".join(lines))
+        points = code_points("\n".join(lines)) if points is None else points
         inside = points < len(self._ids)
         ids = np.full(len(points) + 2, BOUNDARY, dtype=np.uint64)
         ids[1:-1] = np.where(inside, self._ids[np.where(inside, points, 0).astype(np.intp)], UNK)
-        line_of = np.repeat(np.arange(len(lines)), [len(line) + 1 for line in lines])
-        return ids, line_of
+        ends = ids[1:] == BOUNDARY  # a line's tokens end with its boundary
+        return ids, np.cumsum(ends) - ends
 
     def log2probs(self, ids: np.ndarray) -> np.ndarray:
         """log2 p of every token of ``ids`` but the first, given up to ORDER - 1 tokens
@@ -87,29 +91,37 @@ class NgramModel:
         last_boundary = np.maximum.accumulate(np.where(is_boundary, np.arange(len(ids)), 0))
         history = position - last_boundary[:-1]  # tokens from the boundary (included) to t-1
         key = target.copy()
-        context = np.zeros(n, dtype=np.uint64)
         shift = np.uint64(BITS)
+        # the history of order n is the (n-1)-gram that ends one token earlier: its entry was
+        # found one order down; the one-token history of order 2 is read from a table by token
+        if getattr(self, "_unigram_index", None) is None:
+            self._unigram_index = np.full(len(self.unigram), -1, dtype=np.intp)
+            self._unigram_index[self.keys[0].astype(np.intp)] = np.arange(len(self.keys[0]))
+        index = self._unigram_index[ids[:-1].astype(np.intp)]
+        found = index >= 0
         for order in range(2, self.order + 1):
             usable = history >= order - 1
-            before = np.zeros(n, dtype=np.uint64)
-            before[order - 2:] = ids[:n - order + 2]  # the token order-1 places before the target
-            key = key | (before << np.uint64(BITS * (order - 1)))
-            context = context | (before << (shift * np.uint64(order - 2)))
             gamma = np.ones(n)
-            found, index = member(self.keys[order - 2], context)
             hit = usable & found
             gamma[hit] = self.backoff[order - 2][index[hit]]
+            before = np.zeros(n, dtype=np.uint64)
+            before[order - 2:] = ids[:n - order + 2]  # the token order-1 places before the target
+            key = key | (before << (shift * np.uint64(order - 1)))
+            # an n-gram is kept only if its history is (it occurs in at least as many lines)
+            found, index = np.zeros(n, dtype=bool), np.zeros(n, dtype=np.intp)
+            found[hit], index[hit] = member(self.keys[order - 1], key[hit])
             term = np.zeros(n)
-            found, index = member(self.keys[order - 1], key)
-            hit = usable & found
-            term[hit] = self.discounted[order - 1][index[hit]]
+            term[found] = self.discounted[order - 1][index[found]]
             prob = np.where(usable, term + gamma * prob, prob)
+            # shift: entry t now describes the n-gram ending at target t, the history of t + 1
+            found, index = np.concatenate(([False], found[:-1])), np.concatenate(([0], index[:-1]))
         return np.log2(prob)
 
-    def line_bits(self, lines: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def line_bits(self, lines: list[str], points: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(bits, unigram bits, tokens) of each line: -Σ log2 p over its characters and its
-        ``</s>``, under the model and under its unigram distribution alone."""
-        ids, line_of = self.encode(lines)
+        ``</s>``, under the model and under its unigram distribution alone (``points``: as
+        for ``encode``)."""
+        ids, line_of = self.encode(lines, points)
         bits = -self.log2probs(ids)
         unigram = -np.log2(self.unigram[ids[1:].astype(np.intp)])
         return (np.bincount(line_of, weights=bits, minlength=len(lines)),

@@ -19,11 +19,14 @@ import numpy as np
 
 from poetbench.language.model import LanguageModel, shape_of
 from poetbench.metrics.fluency import _column, calibrated
+from poetbench.text.batch import TextBatch
 
 WIDTH = 1.5
 
 
-def score_many(model: LanguageModel, poems: list[list[str]], forms: list[str | None]) -> list[float | None]:
+def score_many(model: LanguageModel, poems: list[list[str]] | TextBatch, forms: list[str | None]) -> list[float | None]:
+    """The ``coherence`` column for Simplified ``poems`` (lists of lines, or the scorer's
+    ``TextBatch``) of the given forms."""
     odds = model.association.log_odds(poems)
     median, spread = model.centre("coherence", [shape_of(f) for f in forms])
     return _column(calibrated((median - odds) / spread, WIDTH), 3)

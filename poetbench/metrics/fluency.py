@@ -24,28 +24,29 @@ import numpy as np
 
 from poetbench.language.model import LanguageModel, shape_of
 from poetbench.language.ngram import NgramModel
+from poetbench.text.batch import TextBatch
 
 
 CHUNK = 1000  # poems per pass of table lookups
 
 
-def poem_bits(model: NgramModel, poems: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
+def poem_bits(model: NgramModel, poems: list[list[str]] | TextBatch) -> tuple[np.ndarray, np.ndarray]:
     """(bits per character, bits per character saved by the context) of each poem; NaN for a
-    poem without lines."""
-    parts = [_poem_bits(model, poems[start:start + CHUNK]) for start in range(0, len(poems), CHUNK)]
+    poem without lines. Lists go ``CHUNK`` poems a pass; a ``TextBatch`` in one pass."""
+    if isinstance(poems, TextBatch):
+        return _poem_bits(model, poems)
+    parts = [_poem_bits(model, TextBatch(poems[start:start + CHUNK])) for start in range(0, len(poems), CHUNK)]
     if not parts:
         return np.zeros(0), np.zeros(0)
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def _poem_bits(model: NgramModel, poems: list[list[str]]) -> tuple[np.ndarray, np.ndarray]:
-    lines = [line for poem in poems for line in poem]
-    if not lines:
-        empty = np.full(len(poems), np.nan)
+def _poem_bits(model: NgramModel, batch: TextBatch) -> tuple[np.ndarray, np.ndarray]:
+    if not batch.lines:
+        empty = np.full(batch.n, np.nan)
         return empty, empty.copy()
-    bits, unigram, tokens = model.line_bits(lines)
-    owner = np.repeat(np.arange(len(poems)), [len(p) for p in poems])
-    total = [np.bincount(owner, weights=x, minlength=len(poems)) for x in (bits, unigram, tokens)]
+    bits, unigram, tokens = model.line_bits(batch.lines, batch.points)
+    total = [np.bincount(batch.poem_of_line, weights=x, minlength=batch.n) for x in (bits, unigram, tokens)]
     with np.errstate(invalid="ignore", divide="ignore"):
         bpc = np.where(total[2] > 0, total[0] / total[2], np.nan)
         saved = np.where(total[2] > 0, (total[1] - total[0]) / total[2], np.nan)
@@ -61,8 +62,9 @@ def calibrated(z: np.ndarray, width: float = WIDTH) -> np.ndarray:
     return np.exp(-np.maximum(z, 0.0) ** 2 / (2.0 * width ** 2))
 
 
-def score_many(model: LanguageModel, poems: list[list[str]], forms: list[str | None]) -> dict[str, list]:
-    """Columns ``fluency_bpc`` and ``fluency`` for Simplified ``poems`` of the given forms."""
+def score_many(model: LanguageModel, poems: list[list[str]] | TextBatch, forms: list[str | None]) -> dict[str, list]:
+    """Columns ``fluency_bpc`` and ``fluency`` for Simplified ``poems`` (lists of lines, or
+    the scorer's ``TextBatch``) of the given forms."""
     bpc, saved = poem_bits(model.ngram, poems)
     median, spread = model.centre("fluency", [shape_of(f) for f in forms])
     fluency = calibrated((median - saved) / spread)
@@ -70,4 +72,4 @@ def score_many(model: LanguageModel, poems: list[list[str]], forms: list[str | N
 
 
 def _column(values: np.ndarray, digits: int) -> list[float | None]:
-    return [None if np.isnan(v) else round(float(v), digits) for v in values]
+    return [None if v != v else round(v, digits) for v in values.tolist()]  # v != v: NaN

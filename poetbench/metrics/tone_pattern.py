@@ -263,13 +263,10 @@ def _search(poems: list[list[str]], size: int, strict: bool) -> list[ToneResult]
     # Violations, for the lines that fail under their poem's template only.
     poem_of_line = np.repeat(rows, counts)
     failing = np.flatnonzero(lines[np.arange(len(keys)), best[poem_of_line], 1] > 0)
-    for line, poem, i in zip(failing.tolist(), poem_of_line[failing].tolist(), index[failing].tolist()):
+    for poem, i, rescue in zip(poem_of_line[failing].tolist(), index[failing].tolist(), rescued[failing].tolist()):
         result = out[poem]
-        number = i + 1
-        result.violations.extend(
-            {"line": number, "pos": pos, "rule": rule}
-            for pos, rule in _line_violations(result.codes[i], result.kinds[i], strict, i == 0 or i % 2 == 1,
-                                              bool(rescued[line])))
+        result.violations += [{"line": i + 1, "pos": pos, "rule": rule} for pos, rule in
+                              _line_violations(result.codes[i], result.kinds[i], strict, i == 0 or i % 2 == 1, rescue)]
     return out
 
 

@@ -166,8 +166,9 @@ def extract_poem(raw: str) -> Extraction:
 
 
 def _plain(raw: str, text: str, dropped: list[Dropped]) -> Extraction:
-    """The fast path: ``text`` (``raw`` without its notes) is the poem, split into lines."""
-    lines = split_lines(text)
+    """The fast path: ``text`` (``raw`` without its notes) is the poem, split into lines (Han
+    characters and line-ending marks only: nothing to drop)."""
+    lines = split_lines(text, clean=True)
     return Extraction(raw=raw, poem=text.strip(), lines=lines, dropped=dropped, candidates=[lines] if lines else [],
                       chosen=0 if lines else None, choice="the only candidate" if lines else "",
                       warnings=_warnings(lines, 1 if lines else 0, False))
