@@ -14,18 +14,19 @@ In one run, on the same N Tang poems (default: all of 全唐诗):
 
 Targets: (2) at least 2x (1); (3) and the default CLI at least 1x (1).
 
-Each in-process figure is the best of ``--repeat`` passes (default 3) over all the poems, after
-one warm-up pass on the first 2,000 (imports, table loads, CPU caches), for both tools alike.
-The passes take turns (peer, core, full, peer, core, full, ...), so that a slow spell of a
-shared machine slows every tool alike instead of one.
-Each CLI figure is the better of two runs of a fresh process (start-up and table loads included
-every time; the second run finds the tables in the disk cache, as every run after the first does).
+The five take turns, ``--rounds`` rounds (default 5) of one pass each over all the poems, after
+one warm-up pass of each on the first 2,000 (imports, table loads, the CLI's disk cache, CPU
+caches). A CLI pass is a fresh process, start-up and table loads included. The rates printed are
+the best pass of each; each ratio is the median over the rounds of that round's ratio, so that
+the two sides of a ratio are timed within seconds of each other (the speed of a shared machine
+drifts from minute to minute), with the lowest and highest round beside it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,18 +41,18 @@ from poetbench.data.discovery import find_corpus  # noqa: E402
 from poetbench.scoring import Scorer  # noqa: E402
 
 
-def best_rates(runs: dict, poems: list[str], repeat: int) -> dict[str, float]:
-    """Poems per second of each ``run(poems)``: best of ``repeat`` passes taken in turns, after
-    a short warm-up of each."""
+def rounds(runs: dict, poems: list[str], count: int) -> dict[str, list[float]]:
+    """Poems per second of each ``run(poems)`` in each of ``count`` rounds, the runs taking
+    turns, after a warm-up of each on the first 2,000 poems."""
     for run in runs.values():
         run(poems[:2000])
-    best = dict.fromkeys(runs, 0.0)
-    for _ in range(repeat):
+    rates: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(count):
         for name, run in runs.items():
             started = time.perf_counter()
             run(poems)
-            best[name] = max(best[name], len(poems) / (time.perf_counter() - started))
-    return best
+            rates[name].append(len(poems) / (time.perf_counter() - started))
+    return rates
 
 
 def run_ours(poems: list[str], scorer: Scorer, batch: int = 1000) -> None:
@@ -71,25 +72,28 @@ def run_peer(poems: list[str], checker=None) -> int:
     return crashes
 
 
-def time_cli(poems: list[str], reference: Path | None, runs: int = 2) -> float:
-    with tempfile.TemporaryDirectory() as tmp:
-        src, out = Path(tmp) / "poems.jsonl", Path(tmp) / "scored.jsonl"
-        src.write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in poems), encoding="utf-8")
-        extra = ["--reference", str(reference)] if reference else []
-        best = 0.0
-        for _ in range(runs):
-            started = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "poetbench", "score", str(src), "-o", str(out), *extra],
-                           check=True, stderr=subprocess.DEVNULL)
-            best = max(best, len(poems) / (time.perf_counter() - started))
-        return best
+def cli_runner(tmp: Path, poems: list[str], reference: Path | None):
+    """A run of the ``poetbench score`` CLI on ``poems`` (or on its first 2,000, to warm up),
+    from files written once beforehand."""
+    sources = {}
+    for size in (min(2000, len(poems)), len(poems)):
+        sources[size] = tmp / f"poems-{size}.jsonl"
+        sources[size].write_text("".join(json.dumps({"text": t}, ensure_ascii=False) + "\n" for t in poems[:size]),
+                                 encoding="utf-8")
+    extra = ["--reference", str(reference)] if reference else []
+
+    def run(batch: list[str]) -> None:
+        subprocess.run([sys.executable, "-m", "poetbench", "score", str(sources[len(batch)]), "-o",
+                        str(tmp / "scored.jsonl"), *extra], check=True, stderr=subprocess.DEVNULL)
+
+    return run
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Scoring speed against the peer checker.")
     parser.add_argument("--corpus", type=Path, help="chinese-poetry directory (default: corpus discovery)")
     parser.add_argument("-n", type=int, default=0, help="number of poems (default: all)")
-    parser.add_argument("--repeat", type=int, default=3, help="passes per in-process figure (best is kept)")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of one pass each (default 5)")
     args = parser.parse_args()
     args.corpus = find_corpus(args.corpus)
     poems = load_tang(args.corpus)
@@ -98,21 +102,27 @@ def main() -> None:
     checker = peer_checker()
     crashes = run_peer(poems, checker)
     core, full = Scorer(core_only=True), Scorer(reference=str(args.corpus))
-    rates = best_rates({"peer": lambda p: run_peer(p, checker), "core": lambda p: run_ours(p, core),
-                        "full": lambda p: run_ours(p, full)}, poems, args.repeat)
-    peer, ours_core, ours_full = rates["peer"], rates["core"], rates["full"]
-    cli = time_cli(poems, None)
-    cli_reference = time_cli(poems, args.corpus)
+    with tempfile.TemporaryDirectory() as tmp:
+        rates = rounds({"peer": lambda p: run_peer(p, checker), "core": lambda p: run_ours(p, core),
+                        "full": lambda p: run_ours(p, full), "cli": cli_runner(Path(tmp), poems, None),
+                        "cli_reference": cli_runner(Path(tmp), poems, args.corpus)}, poems, args.rounds)
+    best = {name: max(values) for name, values in rates.items()}
+
+    def ratio(name: str, label: str, target: str = "") -> None:
+        each = sorted(ours / peer for ours, peer in zip(rates[name], rates["peer"]))
+        spread = f"(rounds {each[0]:.2f}-{each[-1]:.2f}{'; target >= ' + target if target else ''})"
+        print(f"ratio {label:21s}{statistics.median(each):9.2f}x  {spread}")
+
     print(f"poems                      {len(poems)}")
-    print(f"peer in process            {peer:9.0f} poems/s  (two early-exit checks; {crashes} crashed)")
-    print(f"poetbench core, in process {ours_core:9.0f} poems/s  (form, 平仄, rhyme: every rule)")
-    print(f"poetbench full, in process {ours_full:9.0f} poems/s  (every metric, copy index of 全唐诗)")
-    print(f"poetbench score CLI        {cli:9.0f} poems/s  (end to end, start-up included)")
-    print(f"  ... --reference 全唐诗      {cli_reference:9.0f} poems/s  (every metric)")
-    print(f"ratio core / peer          {ours_core / peer:9.2f}x  (target >= 2)")
-    print(f"ratio full / peer          {ours_full / peer:9.2f}x  (target >= 1)")
-    print(f"ratio CLI / peer           {cli / peer:9.2f}x  (target >= 1)")
-    print(f"ratio CLI --reference/peer {cli_reference / peer:9.2f}x")
+    print(f"peer in process            {best['peer']:9.0f} poems/s  (two early-exit checks; {crashes} crashed)")
+    print(f"poetbench core, in process {best['core']:9.0f} poems/s  (form, 平仄, rhyme: every rule)")
+    print(f"poetbench full, in process {best['full']:9.0f} poems/s  (every metric, copy index of 全唐诗)")
+    print(f"poetbench score CLI        {best['cli']:9.0f} poems/s  (end to end, start-up included)")
+    print(f"  ... --reference 全唐诗      {best['cli_reference']:9.0f} poems/s  (every metric)")
+    ratio("core", "core / peer", "2")
+    ratio("full", "full / peer", "1")
+    ratio("cli", "CLI / peer", "1")
+    ratio("cli_reference", "CLI --reference/peer")
 
 
 if __name__ == "__main__":

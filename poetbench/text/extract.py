@@ -73,10 +73,8 @@ from poetbench.text.lines import han_count, has_han, split_lines
 EXTRACT_VERSION = "v2"
 WARNINGS = ("several_candidates", "unclosed_think", "mixed_line_lengths", "no_verse")
 
-_TITLE_PREFIXES = ("题目", "标题", "诗题", "题", "诗名", "作者", "朝代", "诗人", "作品", "体裁", "诗体", "体例", "格式", "形式",
-                   "日期", "时间", "署名")
 _TITLE_LINE_RE = re.compile(
-    r"^\s*(?:(?:" + talk.alternation(_TITLE_PREFIXES) + r")\s*[:：].*"  # 题：…, 作者：…
+    r"^\s*(?:(?:" + talk.alternation(talk.TITLE_PREFIXES) + r")\s*[:：].*"  # 题：…, 作者：…
     r"|《[^》\n]{0,120}》[^，。！？,.!?\n]{0,12}"                          # 《春晓》 or 《春晓》 孟浩然
     r"|[—\-－]{1,3}\s*\S[^\n]{0,19}"                                      # ——李白, —— AI 助手 敬作
     r"|[^，。！？；,.!?;\n]{0,12}(?:\d{4}\s*年\s*\d{1,2}\s*月|[甲乙丙丁戊己庚辛壬癸][子丑寅卯辰巳午未申酉戌亥]年)"
@@ -91,7 +89,7 @@ _SEPARATOR_RE = re.compile(r"[\u3000\t｜|]+| {2,}| +/ +|(?<=\S)[/／](?=\S)")
 _NUMBER_RE = re.compile(
     r"^\s*(?:\d{1,2}\s*[.、．)）]|[一二三四五六七八九十]{1,3}\s*[、.．]|[\(（]\s*[\d一二三四五六七八九十]{1,3}\s*[\)）]"
     r"|[\u2460-\u2473\u2776-\u277f\u3251-\u325f\u32b1-\u32bf]|第\s*[\d一二三四五六七八九十]{1,3}\s*[句联行首]\s*[:：]?"
-    r"|(?:" + talk.alternation(("首联", "颔联", "颈联", "尾联", "起句", "承句", "转句", "合句")) + r")\s*[:：]"
+    r"|(?:" + talk.alternation(talk.LINE_LABELS) + r")\s*[:：]"
     r"|[Ll]ine\s*\d{1,2}\s*[:：.])\s*"
 )
 _NOTE_RE = re.compile(r"（[^（）\n]{0,200}）|\([^()\n]{0,200}\)|【[^【】\n]{0,200}】|\[[^\[\]\n]{0,200}\]|〔[^〔〕\n]{0,200}〕")

@@ -23,7 +23,8 @@ A *label* is a line that ends in a colon (以下是修改后的版本：, 赏析
 made of one label word (## 赏析, **最终版本**). Its ``label_kind`` decides how what follows is
 read: ``final`` (最终版本, 修改后, 定稿), ``draft`` (初稿, 草稿), ``commentary`` (注, 赏析, 译文,
 拼音, 格律) or ``other``. Every phrase is written in Simplified; the Traditional forms are derived
-through OpenCC when the module loads, so both scripts are recognised.
+through OpenCC (once, then from the disk cache), so both scripts are recognised. The title
+prefixes (题目：, 作者：) and line labels (首联：) that extraction drops live here too.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import re
 import unicodedata
 
 from poetbench.text.lines import has_han, split_lines
-from poetbench.text.script import to_traditional
+from poetbench.text.script import to_traditional, words_to_traditional
 
 OPENERS = (
     "好的", "好吧", "好嘞", "当然", "没问题", "可以的", "以下是", "以下为", "下面是", "下面为", "这是我",
@@ -80,6 +81,18 @@ DRAFT_LABELS = ("初稿", "草稿", "第一稿", "初版", "草拟", "试写", "
 COMMENTARY_LABELS = ("小贴士", "贴士", "提示", "Tips", "tips", "注释", "注解", "赏析", "简析", "鉴赏", "解析", "译文", "翻译", "白话", "释义", "说明",
                      "背景", "创作", "解读", "分析", "点评", "拼音", "注音", "韵脚", "格律", "平仄", "押韵", "意境",
                      "Translation", "translation", "Pinyin", "pinyin", "Notes", "notes", "Analysis", "English")
+# Labels extraction drops with their line: a title or byline field (题目：…, 作者：…) and the
+# name of a line or couplet before it (首联：…).
+TITLE_PREFIXES = ("题目", "标题", "诗题", "题", "诗名", "作者", "朝代", "诗人", "作品", "体裁", "诗体", "体例", "格式", "形式",
+                  "日期", "时间", "署名")
+LINE_LABELS = ("首联", "颔联", "颈联", "尾联", "起句", "承句", "转句", "合句")
+
+
+# The Traditional form of every phrase above, converted once and then read from the disk cache.
+_TRADITIONAL = words_to_traditional(
+    OPENERS + GREETINGS + APOLOGIES + REFUSALS + QUESTIONS + OFFERS + WEAK_TALK + INTERJECTIONS + VERNACULAR
+    + COMMENTARY + WEAK_COMMENTARY + FINAL_LABELS + DRAFT_LABELS + COMMENTARY_LABELS + TITLE_PREFIXES + LINE_LABELS
+    + ("注", "注意", "you", "You"))
 
 
 def trie(words: set[str]) -> str:
@@ -102,7 +115,7 @@ def trie(words: set[str]) -> str:
 
 
 def both_scripts(words: tuple[str, ...]) -> set[str]:
-    return set(words) | {to_traditional(w) for w in words}
+    return set(words) | {_TRADITIONAL.get(w) or to_traditional(w) for w in words}
 
 
 def alternation(words) -> str:
