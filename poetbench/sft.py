@@ -60,3 +60,22 @@ def to_messages(row: dict, kind: str | None = None, seed: int = 0) -> list[dict]
         answer = answer[len(lines[0]) + 1:].lstrip("\n")
     return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user},
             {"role": "assistant", "content": answer}]
+
+
+def turn_closing(tokenizer) -> str:
+    """What to add to an answer so that the rendered conversation ends its assistant turn with
+    the token that stops generation: nothing when the chat template closes the last turn itself
+    (Qwen2, the tiny model), the end-of-turn token when it does not (Qwen1.5-Chat closes the last
+    message only when a generation prompt follows)."""
+    probe = [{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]
+    rendered = tokenizer.apply_chat_template(probe, tokenize=False)
+    eos = tokenizer.eos_token or ""
+    return "" if not eos or eos in rendered[rendered.rindex("y"):] else eos
+
+
+def to_prompt_completion(messages: list[dict], closing: str = "") -> dict:
+    """A conversation as trl's prompt–completion example: every message but the last is the
+    prompt, the answer (with ``closing``, see ``turn_closing``) the completion, so the loss falls
+    on the answer under the model's own template, generation markers or not."""
+    *prompt, answer = messages
+    return {"prompt": prompt, "completion": [{"role": "assistant", "content": answer["content"] + closing}]}

@@ -13,6 +13,7 @@ from poems import REGULATED, VERNACULAR  # noqa: E402
 from test_data import planted, write_corpus  # noqa: E402
 
 from poetbench.data.prepare import prepare  # noqa: E402
+from poetbench.sft import turn_closing  # noqa: E402
 from training import tiny  # noqa: E402
 from training.train import ConfigError, load_config, main  # noqa: E402
 
@@ -49,10 +50,10 @@ def test_tiny_model_loads_back_with_auto_classes(workspace):
     model = AutoModelForCausalLM.from_pretrained(workspace / "base")
     assert type(tokenizer).__name__ == "Qwen2Tokenizer" and type(model).__name__ == "Qwen2ForCausalLM"
     assert sum(p.numel() for p in model.parameters()) < 3_000_000
-    assert "{% generation %}" in tokenizer.chat_template
     chat = tokenizer.apply_chat_template([{"role": "user", "content": "写诗"}, {"role": "assistant", "content": "白日依山尽"}],
-                                         return_assistant_tokens_mask=True, return_dict=True)
-    assert 0 < sum(chat["assistant_masks"]) < len(chat["input_ids"])  # loss on the poem only
+                                         tokenize=False)
+    assert chat.endswith("<|im_start|>assistant\n白日依山尽<|im_end|>\n")  # its template closes the last turn
+    assert turn_closing(tokenizer) == ""
     assert tokenizer.decode(tokenizer("白日依山尽，黄河入海流。")["input_ids"]) == "白日依山尽，黄河入海流。"
 
 
@@ -133,6 +134,8 @@ def test_four_bit_path_loads_trains_and_saves(workspace):
 def test_config_errors_are_one_clear_line(workspace, capsys):
     with pytest.raises(ConfigError, match="unknown key 'bogus'"):
         load_config(CONFIG, ["bogus=1"])
+    with pytest.raises(ConfigError, match="completion_only_loss: true"):  # trl would swap the template
+        load_config(CONFIG, ["assistant_only_loss=true"])
     qwen = str(Path(CONFIG).with_name("qwen1.5-1.8b-chat-qlora.yaml"))
     import torch
 

@@ -3,8 +3,10 @@
     python -m training.train --config training/configs/tiny-cpu.yaml [--set key=value ...] [--resume]
     accelerate launch --num_processes N -m training.train --config …      # data parallel (DDP)
 
-Reads top to bottom: load the config, find the data, load the base (4-bit when asked), wrap it
-in LoRA, train with checkpoints, and score poems at every save (PoetBenchCallback). Writes to
+Reads top to bottom: load the config, find the data, load the base (4-bit when asked), turn
+the poems into prompt–completion pairs under the base's own chat template (the loss on the poem
+only, the prompt exactly as ``poetbench run`` will send it), wrap the base in LoRA, train with
+checkpoints, and score poems at every save (PoetBenchCallback). Writes to
 ``output_dir``: ``checkpoint-N/`` (adapter weights in safetensors, plus the callback's samples
 and scores), ``metrics.csv`` (every logged value), TensorBoard logs (``report_to``) and
 ``train_manifest.json`` (config, versions, data manifest hash, base model id).
@@ -65,6 +67,10 @@ def load_config(path: str, overrides: list[str]) -> dict:
         target[key.split(".")[-1]] = _value(value)
     from trl import SFTConfig
 
+    if config.get("assistant_only_loss"):
+        raise ConfigError(f"{path}: assistant_only_loss needs {{% generation %}} markers in the chat template, and trl "
+                          "swaps in a template of its own when they are missing; poetbench trains on prompt-completion "
+                          "pairs instead: replace it with completion_only_loss: true")
     fields = set(SFTConfig.__dataclass_fields__)
     for key in config:
         if key not in SECTIONS and key not in fields:
@@ -125,16 +131,15 @@ def load_base(config: dict):
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer, BitsAndBytesConfig
 
-    from training.tiny import CHAT_TEMPLATE
-
     name = config["model_name_or_path"]
     try:
         tokenizer = AutoTokenizer.from_pretrained(name)
     except OSError as exc:
         raise ConfigError(f"model_name_or_path: cannot load {name!r} ({str(exc).splitlines()[0]}); without the model "
                           "hub, download it once elsewhere and point model_name_or_path at the folder") from None
-    if "{% generation %}" not in (tokenizer.chat_template or ""):
-        tokenizer.chat_template = CHAT_TEMPLATE  # Qwen's ChatML, with the assistant turn marked for the loss
+    if not tokenizer.chat_template:
+        raise ConfigError(f"model_name_or_path: {name!r} has no chat template; poetbench trains and evaluates a chat "
+                          "model under its own template")
     if tokenizer.pad_token is None:
         tokenizer.pad_token = tokenizer.eos_token
     quant = config.get("quantization") or {}
@@ -195,15 +200,17 @@ def train(config: dict, resume: bool = False) -> dict:
     from trl import SFTConfig, SFTTrainer
 
     from poetbench.integrations import PoetBenchCallback
-    from poetbench.sft import to_messages
+    from poetbench.sft import to_messages, to_prompt_completion, turn_closing
 
     output_dir = Path(config["output_dir"])
     check_device(config)
     ensure_tiny_base(config)
     rows, data_hash = training_rows(config.get("data") or {})
     seed = config.get("seed", 0)
-    dataset = datasets.Dataset.from_list([{"messages": to_messages(row, seed=seed)} for row in rows])
     tokenizer, model = load_base(config)
+    # The model's own template, as `poetbench run` uses it; the loss on the completion only.
+    closing = turn_closing(tokenizer)
+    dataset = datasets.Dataset.from_list([to_prompt_completion(to_messages(row, seed=seed), closing) for row in rows])
     lora = config.get("lora") or {}
     peft_config = LoraConfig(r=lora.get("r", 8), lora_alpha=lora.get("lora_alpha", 16),
                              lora_dropout=lora.get("lora_dropout", 0.05),
