@@ -45,20 +45,16 @@ def peak_reset(cuda: bool) -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
+def _status_gib(field: str) -> float:
+    """A memory line of /proc/self/status (VmHWM: peak resident set, VmRSS: resident now), in GiB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1]) * 1024 / GIB
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
 def peak_gib(cuda: bool) -> float:
-    if cuda:
-        return torch.cuda.max_memory_allocated() / GIB
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) * 1024 / GIB
-    raise RuntimeError("no VmHWM in /proc/self/status")
-
-
-def resident_gib() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024 / GIB
-    raise RuntimeError("no VmRSS in /proc/self/status")
+    return torch.cuda.max_memory_allocated() / GIB if cuda else _status_gib("VmHWM")
 
 
 def build_full(directory: Path) -> None:
@@ -112,7 +108,7 @@ def main() -> None:
     started = time.perf_counter()
     model = load(args.dir, cuda)
     loaded = time.perf_counter() - started
-    held = torch.cuda.memory_allocated() / GIB if cuda else resident_gib()
+    held = torch.cuda.memory_allocated() / GIB if cuda else _status_gib("VmRSS")
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     print(f"device                 {torch.cuda.get_device_name() if cuda else 'cpu'}")
     print(f"load (NF4 + LoRA)      {loaded:.1f} s, {held:.2f} GiB held ({'allocated' if cuda else 'resident'}), "

@@ -11,6 +11,7 @@ view used for lookups only. Two kinds:
 
 from __future__ import annotations
 
+import hashlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -38,8 +39,6 @@ def words_to_traditional(words) -> dict[str, str]:
     in the disk cache by the words and OpenCC's version: starting OpenCC takes 0.1 s, more than
     any other table a run loads. Keep one vocabulary per program: a new one replaces the
     cached entry."""
-    import hashlib
-
     from poetbench import cache
 
     words = sorted(set(words))
