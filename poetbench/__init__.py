@@ -1,6 +1,6 @@
 """poetbench: numbers, not screenshots, for LLMs fine-tuned to write classical Chinese poetry."""
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 __all__ = ["Scorer", "score", "__version__"]
 

@@ -85,20 +85,28 @@ def _parser() -> argparse.ArgumentParser:
     tones = commands.add_parser(
         "tones", help="print the 平仄 of each line",
         description="Read lines (from FILE, or stdin) and print each with every Han character "
-                    "replaced by 平 or 仄 (○ only when it cannot be decided); other characters stay.")
+                    "replaced by 平 or 仄; other characters stay. Lines up to a blank line are read as one "
+                    "poem: a 多音字 is read by the word it is in, then (in a poem of a regulated shape that "
+                    "follows its patterns) by its position, then by its usual reading in Tang verse; the "
+                    "last two are inferred, dim on a terminal. ○ only when nothing decides.")
     tones.add_argument("file", nargs="?", metavar="FILE", help="text file; stdin when omitted")
     _book_options(tones, strict=False)
     tones.set_defaults(func=_tones)
 
     check = commands.add_parser(
         "check", help="show one poem's 平仄, rhyme and verdict",
-        description="Show a poem character by character with its tones, ● where the pattern "
-                    "breaks, ◎ on rhyming lines, and the verdict with reasons.")
+        description="Show a poem character by character with its tones, ● where a rule "
+                    "breaks, ◎ on rhyming lines, and the verdict with reasons: each line against its own "
+                    "pattern (犯律, 孤平, 三平尾, accepted 拗救), then 失对 within couplets and 失粘 between them. "
+                    "Tones of 多音字 inferred from position or usual reading are listed (and dim on a terminal).")
     check.add_argument("text", metavar="TEXT", help="the poem (any script, any punctuation); - for stdin")
     _book_options(check, strict=True)
     check.add_argument("--form", choices=tuple(FORM_NAMES),
                        help="the form the poem should have (sets form_ok)")
     check.add_argument("--reference", metavar="CORPUS", help="corpus for the copy metrics (see `score --help`)")
+    check.add_argument("--explain", action="store_true",
+                       help="add one line per rule applied (一三五不论, 对, 粘, 孤平, 三平尾, 拗救, 押韵, 多音字): "
+                            "what it asks and where it held")
     check.set_defaults(func=_check)
 
     data = commands.add_parser("data", help="prepare and fetch the corpus",
@@ -285,10 +293,11 @@ def _score(args) -> int:
 
 
 def _tones(args) -> int:
-    from poetbench.display import tone_line
+    from poetbench.display import tone_lines
     from poetbench.phonology.book import get_book
 
     book = get_book(args.book)
+    color = _color(sys.stdout)
     name = args.file or "stdin"
     if args.file:
         try:
@@ -297,14 +306,30 @@ def _tones(args) -> int:
             raise InputError(f"{args.file}: cannot read ({exc.strerror}); check the path") from None
     else:
         stream = sys.stdin.buffer
+    block: list[str] = []  # lines up to a blank line: one poem, read together
     with stream:
         for number, raw in enumerate(stream, start=1):
             try:
                 line = raw.decode("utf-8").rstrip("\r\n")
             except UnicodeDecodeError as exc:
+                if block:  # what was read before the bad line is still printed
+                    print("\n".join(tone_lines(block, book, color)))
                 raise InputError(f"{name}:{number}: not valid UTF-8 (byte {exc.start}); re-save it as UTF-8") from None
-            print(tone_line(line, book))
+            if line.strip():
+                block.append(line)
+                continue
+            if block:
+                print("\n".join(tone_lines(block, book, color)))
+                block = []
+            print(line)
+    if block:
+        print("\n".join(tone_lines(block, book, color)))
     return 0
+
+
+def _color(stream) -> bool:
+    """Whether to dim inferred tones: a terminal, and NO_COLOR unset."""
+    return stream.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _check(args) -> int:
@@ -312,7 +337,8 @@ def _check(args) -> int:
 
     text = sys.stdin.read() if args.text == "-" else args.text
     scorer = _scorer(args)
-    print(check_report(scorer.analyse(text, form=args.form), scorer.signature, scorer.book))
+    print(check_report(scorer.analyse(text, form=args.form), scorer.signature, scorer.book,
+                       color=_color(sys.stdout), explain=args.explain))
     return 0
 
 

@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 from poetbench.metrics import form
+from poetbench.metrics import tone_pattern as tp
 from poetbench.metrics.poetscore import crafts, gates
+from poetbench.phonology import inference
 from poetbench.phonology.book import RhymeBook
 from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
-from poetbench.scoring import Analysis
-from poetbench.text.lines import is_han
+from poetbench.scoring import Analysis, read_meter
+from poetbench.text.lines import is_han, split_lines
 
 TONE_MARK = {PING: "平", ZE: "仄", EITHER: "○", UNKNOWN: "○"}
 BROKEN, RHYME = "●", "◎"
+DIM, PLAIN = "\x1b[2m", "\x1b[0m"  # inferred tones, on a terminal
 FORM_NAMES = {**form.FORM_NAMES, "other": "not verse of a known form"}
 RULE_NAMES = {
-    "pattern": "平仄 off the pattern", "nian": "失粘 (breaks 粘 with the couplet before)",
-    "dui": "失对 (does not oppose its pair line)", "gu_ping": "孤平", "san_ping_wei": "三平尾",
+    tp.PATTERN: "犯律 (breaks its line pattern)", tp.NIAN: "失粘 (does not follow the line before)",
+    tp.DUI: "失对 (does not oppose its pair line)", tp.GU_PING: "孤平 (lone 平)",
+    tp.SAN_PING_WEI: "三平尾 (three 平 at the end)",
 }
-ACCEPTED_NAMES = {"te_ao": "特拗", "duiju_jiu": "对句相救"}
+ACCEPTED_NAMES = {tp.GU_PING_JIU: "孤平拗救", tp.TE_AO: "特拗", tp.DUIJU_JIU: "对句相救"}
+INFERRED_NAMES = {inference.POSITION: "position", inference.USUAL: "usual reading"}
 DROPPED_NAMES = {"preamble": "开场白 preamble", "title": "标题 title", "commentary": "评注 commentary",
                  "notes": "注 notes", "reasoning": "思考 reasoning", "candidate": "另一候选 other candidate"}
 WARNING_NAMES = {"several_candidates": "多个候选 several_candidates", "unclosed_think": "思考未闭合 unclosed_think",
@@ -27,13 +32,44 @@ GATE_NAMES = {"fluency": "流畅 fluency", "coherence": "连贯 coherence", "lin
               "repetition": "重复 repetition"}
 
 
-def tone_line(line: str, book: RhymeBook) -> str:
+def tone_line(line: str, book: RhymeBook, color: bool = False) -> str:
     """``line`` with every Han character replaced by 平 or 仄 (○ when undecidable)."""
-    codes = book.line_tones(line)
-    return "".join(TONE_MARK[code] if is_han(char) else char for char, code in zip(line, codes))
+    return tone_lines([line], book, color)[0]
 
 
-def check_report(analysis: Analysis, signature: str, book: RhymeBook) -> str:
+def tone_lines(lines: list[str], book: RhymeBook, color: bool = False) -> list[str]:
+    """Every line with its Han characters replaced by their tones, read as one poem: a block of
+    verse lines of a regulated shape settles its 多音字 by position (inferred tones are dim when
+    ``color``). Each output line keeps its input line's length."""
+    verses = [split_lines(line) for line in lines]
+    flat = [verse for pieces in verses for verse in pieces]
+    if tp.regulated_shape(flat):
+        [codes], _, [tone] = read_meter(book, [flat])
+    else:
+        codes, tone = book.poem_tones(flat), None
+    shown, how = inference.settle(flat, codes, tone)
+    marks = iter([(c, h) for line_codes, line_how in zip(shown, how) for c, h in zip(line_codes, line_how)])
+    out = []
+    for line, pieces in zip(lines, verses):
+        kept = iter("".join(pieces))
+        row, want = [], next(kept, None)
+        for char in line:
+            if char == want:
+                code, found = next(marks)
+                row.append(_tone(code, found, color) if is_han(char) else char)
+                want = next(kept, None)
+            else:
+                row.append(char)
+        out.append("".join(row))
+    return out
+
+
+def _tone(code: str, how: str, color: bool) -> str:
+    mark = TONE_MARK[code]
+    return f"{DIM}{mark}{PLAIN}" if color and how != inference.DECIDED else mark
+
+
+def check_report(analysis: Analysis, signature: str, book: RhymeBook, color: bool = False, explain: bool = False) -> str:
     """The human view behind `poetbench check`: tones, broken positions, rhymes and verdict."""
     record = analysis.record
     lines = analysis.extraction.lines
@@ -48,21 +84,37 @@ def check_report(analysis: Analysis, signature: str, book: RhymeBook) -> str:
     broken = {(v["line"], v["pos"]) for v in record["tone_violations"] or []}
     rhyming = set(rhyme.rhyming_lines) if rhyme else set()
     for n, line in enumerate(lines, start=1):
-        codes = analysis.codes[n - 1] if analysis.codes else None
         out.append(f"{n:>3}  " + " ".join(_wide(ch) for ch in line) + (f"  {RHYME}" if n in rhyming else ""))
-        if codes:
-            marks = [TONE_MARK[c] + (BROKEN if (n, p) in broken else " ") for p, c in enumerate(codes, start=1)]
-            out.append("     " + "".join(marks).rstrip() + f"    pattern {_zh(tone.expected[n - 1])}")
+        if n <= len(analysis.shown):
+            marks = [_tone(c, h, color) + (BROKEN if (n, p) in broken else " ")
+                     for p, (c, h) in enumerate(zip(analysis.shown[n - 1], analysis.how[n - 1]), start=1)]
+            pattern = f"    pattern {_zh(tone.expected[n - 1])}" if tone else ""
+            out.append("     " + "".join(marks).rstrip() + pattern)
     out.append("")
     out.extend(_verdict(analysis))
+    out.extend(_inferred_lines(analysis))
     out.extend(_language_lines(record))
     fallback = sorted({ch for line in lines for ch in line if ch in book.fallback})
     if fallback:
         out.append(f"fallback {' '.join(fallback)}: not in the {book.name} table; their modern tone is used")
     out.extend(_extraction_lines(analysis))
-    out.append(f"legend   平/仄 tone, ○ undecided, {BROKEN} breaks the pattern, {RHYME} rhymes")
+    if explain:
+        from poetbench.explain import explain_lines
+
+        out.append("")
+        out.extend(explain_lines(analysis, book))
+    out.append(f"legend   平/仄 tone, ○ undecided, {BROKEN} breaks a rule, {RHYME} rhymes"
+               + (", dim: inferred" if color else ""))
     out.append(f"signature {signature}")
     return "\n".join(out)
+
+
+def _inferred_lines(analysis: Analysis) -> list[str]:
+    """The 多音字 whose tone is inferred (position or usual reading), not read from book or word."""
+    found = [f"{line[p]} {TONE_MARK[shown[p]]} (line {i + 1}, {INFERRED_NAMES[how[p]]})"
+             for i, (line, shown, how) in enumerate(zip(analysis.extraction.lines, analysis.shown, analysis.how))
+             for p in range(len(how)) if how[p] != inference.DECIDED]
+    return ["inferred " + ", ".join(found)] if found else []
 
 
 def _extraction_lines(analysis: Analysis) -> list[str]:
@@ -103,8 +155,7 @@ def _verdict(analysis: Analysis) -> list[str]:
     conformity = "n/a" if tone.conformity is None else f"{tone.conformity:.2f}"
     out.append(f"tone ok  {_yes(tone.ok)} (conformity {conformity})")
     for v in record["tone_violations"]:
-        want = tone.expected[v["line"] - 1][v["pos"] - 1]
-        out.append(f"         line {v['line']} char {v['pos']}: {RULE_NAMES[v['rule']]}, pattern wants {_zh(want)}")
+        out.append(f"         line {v['line']} char {v['pos']}: {RULE_NAMES[v['rule']]}, {_why(v, tone)}")
     for a in tone.accepted:
         out.append(f"         line {a['line']} char {a['pos']}: accepted as {ACCEPTED_NAMES[a['form']]}")
     if rhyme:
@@ -112,6 +163,21 @@ def _verdict(analysis: Analysis) -> list[str]:
                    + (", first line borrows a neighbouring group" if rhyme.borrowed else "") + ")")
         out.extend(f"         {reason}" for reason in rhyme.reasons)
     return out
+
+
+def _why(violation: dict, tone: tp.ToneResult) -> str:
+    """What a violation breaks, in the words of the rule."""
+    line, pos, rule = violation["line"], violation["pos"], violation["rule"]
+    own, before = tone.expected[line - 1], tone.expected[line - 2] if line > 1 else ""
+    if rule == tp.NIAN:
+        return f"opens {_zh(own[1])} after line {line - 1}'s {_zh(before[1])} (粘 wants the same)"
+    if rule == tp.DUI:
+        return f"opens {_zh(own[1])} like line {line - 1} (对 wants the opposite)"
+    if rule == tp.GU_PING:
+        return "its only 平 besides the rhyme is the one before last"
+    if rule == tp.SAN_PING_WEI:
+        return "the line ends 平平平"
+    return f"its pattern {_zh(own)} wants {_zh(own[pos - 1])}"
 
 
 def _yes(value) -> str:

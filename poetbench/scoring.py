@@ -15,7 +15,7 @@ import contextlib
 import multiprocessing
 import os
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from poetbench import __version__
 from poetbench.language import model as language
@@ -25,7 +25,8 @@ from poetbench.metrics import rhyme as rhyme_metric
 from poetbench.metrics.adherence import KINDS, PROMPT_FIELDS, Prompt, adherence, drop_given_line
 from poetbench.metrics.chatter import chatter
 from poetbench.metrics.poetscore import poetscores
-from poetbench.phonology.book import get_book
+from poetbench.phonology import inference
+from poetbench.phonology.book import RhymeBook, get_book
 from poetbench.text.batch import TextBatch
 from poetbench.text.extract import EXTRACT_VERSION, Extraction, extract_poem
 
@@ -52,6 +53,16 @@ class Analysis:
     tone: tone_pattern.ToneResult | None
     rhyme: rhyme_metric.RhymeResult | None
     record: dict
+    shown: list[str] = field(default_factory=list)  # the codes people see: 多音字 inferred (inference.settle)
+    how: list[str] = field(default_factory=list)  # per character: D book or word, P position, U usual reading
+
+
+def read_meter(book: RhymeBook, poems: list[list[str]], strict: bool = False, detail: bool = False):
+    """(tone codes, rhyme results, tone results) of regulated poems. Rhyme comes first: whether
+    the first line rhymes settles its pattern where two fit equally (b/d or a/c)."""
+    codes = book.many_poem_tones(poems)
+    rhymes = [rhyme_metric.check(lines, poem_codes, book, detail) for lines, poem_codes in zip(poems, codes)]
+    return codes, rhymes, tone_pattern.check_many(codes, strict, [rhyme.first_rhymes for rhyme in rhymes])
 
 
 class Scorer:
@@ -121,9 +132,7 @@ class Scorer:
         # 平仄 and rhyme, for regulated shapes, on the text as written.
         regulated = [i for i, record in enumerate(records) if record["form"] in form_metric.REGULATED]
         lines = [extractions[i].lines for i in regulated]
-        codes = self.book.many_poem_tones(lines)
-        tones = tone_pattern.check_many(codes, self.strict)
-        rhymes = [rhyme_metric.check(*args, self.book, detail) for args in zip(lines, codes)]
+        codes, rhymes, tones = read_meter(self.book, lines, self.strict, detail)
         for i, tone, rhyme in zip(regulated, tones, rhymes):
             record = records[i]
             record["tone_conformity"] = tone.conformity
@@ -140,6 +149,12 @@ class Scorer:
         analyses = [Analysis(extraction=e, codes=[], tone=None, rhyme=None, record=r) for e, r in zip(extractions, records)]
         for i, code, tone, rhyme in zip(regulated, codes, tones, rhymes):
             analyses[i].codes, analyses[i].tone, analyses[i].rhyme = code, tone, rhyme
+        # What people read: every poem's tones, regulated or not, with 多音字 inferred.
+        unchecked = [k for k, a in enumerate(analyses) if not a.codes]
+        for k, code in zip(unchecked, self.book.many_poem_tones([analyses[k].extraction.lines for k in unchecked])):
+            analyses[k].codes = code
+        for a in analyses:
+            a.shown, a.how = inference.settle(a.extraction.lines, a.codes, a.tone)
         return analyses
 
     def _style_and_content(self, records: list[dict], extractions: list[Extraction], prompts: list) -> None:

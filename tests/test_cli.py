@@ -117,6 +117,19 @@ def test_check_shows_tones_breaks_rhymes_and_verdict():
     assert "●" in broken.split("legend")[0] and "tone ok  NO" in broken
 
 
+def test_check_names_the_rule_and_explains_every_rule_it_applied():
+    # 王维《渭城曲》, 折腰体: one 失粘 at line 3, nothing else.
+    out = run("check", "--explain", "渭城朝雨浥轻尘，客舍青青柳色新。劝君更尽一杯酒，西出阳关无故人。").stdout
+    assert "line 3 char 2: 失粘" in out and "失对" not in out.split("rules applied")[0]
+    explained = out.split("rules applied")[1].split("legend")[0].strip().splitlines()
+    names = [line.split()[0] for line in explained]
+    assert names == ["一三五不论", "句式", "对", "粘", "孤平", "三平尾", "拗救", "押韵", "多音字"]
+    assert "失粘 at 2→3" in out and "held in 1-2, 3-4" in out
+    assert "inferred 轻 平 (line 1, position)" in out
+    plain = run("check", "渭城朝雨浥轻尘，客舍青青柳色新。劝君更尽一杯酒，西出阳关无故人。").stdout
+    assert "rules applied" not in plain
+
+
 def test_check_marks_fallback_characters():
     out = run("check", "她在山中住，云深不知处。").stdout
     assert "fallback 她" in out

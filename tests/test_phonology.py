@@ -62,3 +62,22 @@ def test_neighbouring_groups():
     book = get_book("pingshui")
     assert "上平二冬" in book.neighbours("上平一东")
     assert "下平七阳" not in book.neighbours("上平一东")
+
+
+def test_overrides_add_second_readings_with_their_source():
+    from poetbench.phonology.tables import PINGSHUI_OVERRIDES
+
+    readings = pingshui.load_readings()
+    for char, (groups, source) in PINGSHUI_OVERRIDES.items():
+        assert source.strip() and set(groups) <= {r.group for r in readings[char]}, char
+    assert {r.group for r in readings["衰"]} >= {"上平四支", "上平十灰"}  # shuāi and cuī
+    assert {r.group for r in readings["槎"]} >= {"上声二十一马", "下平六麻"}  # its 平 reading added
+    assert get_book("pingshui").level_groups("廻") == ("上平十灰",)  # a variant of 回
+
+
+def test_jieba_settles_two_words_that_disagree():
+    book = get_book("pingshui")
+    # 见长 (zhǎng) and 长安 (cháng) both cover 長; jieba reads 見 / 長安.
+    assert book.line_tones("遙見長安日")[2] == "P"
+    assert book.line_tones("萬里長江水")[2] == "P"  # 里长 (zhǎng) against 长江
+    assert book.line_tones("自分明月")[1] == "P"  # 自分 (fèn) against 分明 (fēn)

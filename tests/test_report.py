@@ -97,6 +97,19 @@ def test_report_holds_model_text_as_text_only(run_dir):
     assert (run_dir / "report" / "summary.md").read_text(encoding="utf-8").startswith("### poetbench")
 
 
+def test_viewer_marks_inferred_tones_and_names_rules(run_dir):
+    html = build(run_dir).read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script id="viewer-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    tuned = data["samples"]["tuned"].values()
+    for view in tuned:
+        assert [len(line) for line in view["h"]] == [len(line) for line in view["l"]] == [len(c) for c in view["c"]]
+    marks = "".join("".join(view["h"]) for view in tuned)
+    assert "P" in marks and "U" in marks  # canonical poems hold 多音字 settled by position and by usual reading
+    assert ".inferred" in html and "lighter" in html  # drawn lighter, with a legend
+    rules = [v for view in data["samples"]["base"].values() for v in view["v"]]
+    assert not any(v.endswith((": nian", ": dui", ": pattern")) for v in rules)  # Chinese names, not keys
+
+
 def test_markdown_and_model_card(run_dir):
     comparison = compare(run_dir)
     assert "| tuned |" in markdown_summary(comparison)

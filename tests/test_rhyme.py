@@ -37,3 +37,21 @@ def test_first_line_in_ping_that_does_not_rhyme_fails():
 def test_xinyun_book():
     got = check("床前明月光，疑是地上霜。举头望明月，低头思故乡。", book="xinyun")
     assert got.ok and got.group == "十唐"
+
+
+def test_cui_in_ten_hui_lets_huixiang_ouzhu_rhyme(scorer):
+    # 贺知章《回乡偶书》: 回 / 衰 (cuī) / 来 rhyme in 上平十灰. 回 has a 仄 reading too, so the
+    # table leaves it undecided; the first line still rhymes, since one reading is in the group.
+    analysis = scorer.analyse("少小离家老大回，乡音无改鬓毛衰。儿童相见不相识，笑问客从何处来。")
+    assert analysis.codes[0][-1] == "A"
+    assert analysis.record["rhyme_ok"] is True and analysis.record["rhyme_group"] == "上平十灰"
+    assert analysis.rhyme.rhyming_lines == [1, 2, 4] and analysis.rhyme.first_rhymes
+
+
+def test_undecided_first_line_end_that_cannot_rhyme_is_read_as_unrhymed():
+    book = get_book("pingshui")
+    lines = ["白日依山過", "黃河入海流", "欲窮千里目", "更上一層樓"]  # 過: 五歌 or 仄, never 十一尤
+    codes = book.poem_tones(lines)
+    assert codes[0][-1] == "A"
+    result = rhyme.check(lines, codes, book, detail=True)
+    assert result.ok is True and not result.first_rhymes and result.rhyming_lines == [2, 4]

@@ -51,10 +51,63 @@ def test_duiju_rescue_needs_the_next_line():
     assert rules(tp.check(["ZZPZZ", "PPZZP", "PPPZZ", "ZZZPP"])) == [(1, 4, "pattern")]
 
 
-def test_broken_nian_and_dui_are_named():
-    # The second couplet repeats the first: each line is a good pattern in the wrong place.
-    assert rules(tp.check(["ZZPPZ", "PPZZP", "ZZPPZ", "PPZZP"])) == [
-        (3, 2, "nian"), (3, 4, "nian"), (4, 2, "dui"), (4, 4, "dui")]
+def test_broken_nian_is_reported_once_where_it_happens():
+    # The second couplet repeats the first: lines 3-4 are good lines, and 对 holds inside each
+    # couplet; only line 3 fails to follow line 2.
+    result = tp.check(["ZZPPZ", "PPZZP", "ZZPPZ", "PPZZP"])
+    assert rules(result) == [(3, 2, "nian")] and result.kinds == ("a", "b", "a", "b")
+    assert result.conformity == 18 / 19  # 16 positions, 2 孤平 and 2 三平尾 checks, 3 relations
+
+
+def test_broken_dui_is_reported_on_the_couplets_second_line():
+    result = tp.check(["ZZPPZ", "ZZZPP", "ZZPPZ", "PPZZP"])  # a d: both lines open 仄仄
+    assert rules(result) == [(2, 2, "dui")]
+
+
+def test_a_line_off_every_pattern_is_fan_lu_and_its_neighbours_stay_clean():
+    # Line 3 (平仄仄仄仄) fits no pattern: it breaks a at 4 and c at 2. c keeps 粘 and 对, so the
+    # line breaks its own pattern once and its relations hold: one violation, not three.
+    result = tp.check(["ZZPPZ", "PPZZP", "PZZZZ", "ZZZPP"])
+    assert rules(result) == [(3, 2, "pattern")] and result.kinds[2] == "c"
+
+
+def test_a_line_that_fits_two_patterns_takes_the_one_that_keeps_nian_and_dui():
+    # 仄平仄平仄 breaks a (at 2) and c (at 4) once each; after a b-line, 粘 wants c.
+    result = tp.check(["ZZPPZ", "PPZZP", "ZPZPZ", "ZZZPP"])
+    assert result.kinds[2] == "c" and rules(result) == [(3, 4, "pattern")]
+
+
+def test_zheyao_quatrain_breaks_nian_at_line_3_and_nothing_else(scorer):
+    # 王维《渭城曲》, a 折腰体 quatrain: lines 1-2 and 3-4 are each correct couplets.
+    analysis = scorer.analyse("渭城朝雨浥轻尘，客舍青青柳色新。劝君更尽一杯酒，西出阳关无故人。")
+    assert analysis.record["tone_violations"] == [{"line": 3, "pos": 2, "rule": "nian"}]
+    assert analysis.tone.kinds == ("d", "b", "a", "b")
+
+
+def test_poems_that_break_one_rule_are_named_by_that_rule(scorer):
+    # Fixtures written for these tests; each breaks exactly one rule.
+    cases = {
+        "白日依山尽，万里一孤舟。落日千山暮，孤城万里秋。": [(2, 2, "dui")],  # 仄仄 then 仄仄
+        "落日千山暮，高城在远秋。江上一孤鸟，飞来入水流。": [(3, 2, "nian")],
+        "黄沙千里暮，客去不同归。明月照人静，一舟向远飞。": [(4, 1, "gu_ping")],  # 仄平仄仄平
+        "黄沙千里暮，客去何时归。明月照人静，孤舟向远飞。": [(2, 3, "san_ping_wei")],  # 仄仄平平平
+        "黄沙千里暮，客去不同归。明月照人静，孤舟向远飞。": [],
+    }
+    for text, expected in cases.items():
+        assert rules(scorer.analyse(text).tone) == expected, text
+
+
+def test_each_accepted_rescue_is_named(scorer):
+    cases = {
+        "向晚意不适，驱车登古原。夕阳无限好，只是近黄昏。": (1, 4, "duiju_jiu"),  # 李商隐: 仄仄仄仄仄 / 平平平仄平
+        "移舟泊烟渚，日暮客愁新。野旷天低树，江清月近人。": (1, 4, "te_ao"),  # 孟浩然: 平平仄平仄
+        "少小离家老大回，乡音无改鬓毛衰。儿童相见不相识，笑问客从何处来。": (4, 5, "gu_ping_jiu"),  # 仄仄仄平平仄平
+    }
+    for text, (line, pos, form) in cases.items():
+        result = scorer.analyse(text).tone
+        assert result.ok is True, (text, result.violations)
+        assert {"line": line, "pos": pos, "form": form} in result.accepted, text
+    assert tp.check(["ZZPPZ", "ZPPZP", "PPPZZ", "ZZZPP"]).accepted == [{"line": 2, "pos": 3, "form": "gu_ping_jiu"}]
 
 
 def test_undecided_fits_either_and_unknown_is_not_guessed():

@@ -1,6 +1,7 @@
 """The metrics against real Tang poems and controls (README, "Validation")."""
 
 import random
+import re
 
 from poems import REGULATED, VERNACULAR, VERNACULAR_7
 
@@ -68,3 +69,43 @@ def test_better_than_the_peer_checker_in_both_scripts(tang, scorer):
     assert peer_simp < 0.10 < 0.40 < peer_trad  # the collapse the issue reported (measured 4% / 49%)
     assert abs(ours_trad - ours_simp) < 0.01
     assert ours_simp > peer_trad + 0.15  # measured 71% against 49%
+
+
+def test_polyphones_are_mostly_settled_and_rightly(tang):
+    # README, "Validation": bench/polyphones.py on the regulated verse of 全唐诗.
+    from bench import polyphones
+
+    poems = polyphones.regulated(list(tang))
+    table_only, codes, tones, settled = polyphones.read_all(poems)
+    shares = polyphones.undecided_share(poems, table_only, codes, settled)
+    assert shares["table"] > 0.12 and shares["word"] < shares["table"]  # what there is to settle
+    assert shares["position"] < shares["word"] / 1.5
+    assert shares["usual"] <= 0.02  # the issue's goal: at most 2% ○
+    assert polyphones.held_out(poems, codes, tones) < 0.025  # usual readings learned on other poems
+    by_step = polyphones.accuracy(poems, settled)
+    right, counted = (sum(v[k] for v in by_step.values()) for k in (0, 1))
+    assert counted >= 90 and right / counted >= 0.95
+    assert set(by_step) == {"the word", "position", "usual reading"}  # every step was checked by hand
+
+
+def test_check_prints_what_the_record_holds(tang, scorer):
+    # tone_ok, conformity and violations in `check` are the record's, over a corpus sample.
+    from poetbench.display import check_report
+
+    poems = [text for text in tang[::97] if scorer.score(text)["form"] in SHAPES][:300]
+    failing = 0
+    for text in poems:
+        analysis = scorer.analyse(text)
+        record, report = analysis.record, check_report(analysis, scorer.signature, scorer.book)
+        conformity = "n/a" if record["tone_conformity"] is None else f"{record['tone_conformity']:.2f}"
+        verdict = {True: "yes", False: "NO", None: "unknown"}[record["tone_ok"]]
+        assert f"tone ok  {verdict} (conformity {conformity})" in report
+        printed = [line for line in report.splitlines()
+                   if re.match(r" {9}line \d+ char \d+: ", line) and "accepted as" not in line]
+        assert len(printed) == len(record["tone_violations"]), text
+        for line, v in zip(printed, record["tone_violations"]):
+            assert line.startswith(f"         line {v['line']} char {v['pos']}: ")
+        # One failed check per violation: conformity counts them.
+        assert (record["tone_ok"] is False) == bool(record["tone_violations"])
+        failing += record["tone_ok"] is False
+    assert len(poems) == 300 and 30 < failing < 200

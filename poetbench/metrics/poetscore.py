@@ -25,8 +25,10 @@ text that has the shape and no sense, so that form and meter earn nothing withou
 * ``fluency`` and ``coherence`` (0-1, calibrated on real held-out poems: 1 at their median or
   better);
 * ``linkage`` (粘对): the share of lines after the first that keep 粘 and 对 with the line before
-  (from ``tone_violations``). It is how a regulated poem chains its lines in sound; lines pulled
-  from different poems break it. 1 when 平仄 is not measured (craft has already counted that);
+  (from ``tone_violations``), a line that breaks its own pattern aside (craft has counted it,
+  and its relation to the line before is then ill-defined). It is how a regulated poem chains
+  its lines in sound; good lines pulled from different poems break it. 1 when 平仄 is not
+  measured (craft has already counted that);
 * ``repetition``: 1, or 0.2 when ``repetition_ok`` is false (loops, repeated lines).
 
 A gate that is ``None`` (no lines to measure) counts as 1. ``chatter`` is no part of PoetScore:
@@ -61,11 +63,13 @@ def _craft_values(record: dict) -> tuple:
 
 
 def linkage(record: dict) -> float | None:
-    """粘对: the share of lines after the first with no 粘 or 对 violation (None: not measured)."""
+    """粘对: the share of lines after the first with no 粘 or 对 violation, among those that keep
+    their own pattern (None: not measured)."""
     violations = record["tone_violations"]
     if violations is None or record["n_lines"] < 2:
         return None
-    broken = {v["line"] for v in violations if v["rule"] in LINKAGE_RULES}
+    own = {v["line"] for v in violations if v["rule"] not in LINKAGE_RULES}
+    broken = {v["line"] for v in violations if v["rule"] in LINKAGE_RULES} - own
     return 1.0 - len(broken) / (record["n_lines"] - 1)
 
 

@@ -23,6 +23,7 @@ class RhymeResult:
     ok: bool
     rate: float
     group: str | None
+    first_rhymes: bool = False  # the first line rhymes, in the group or a neighbouring one
     # The detail below is filled only when asked for (``detail=True``).
     rhyming_lines: list[int] = field(default_factory=list)  # 1-based lines that rhyme in ``group``
     borrowed: bool = False  # the first line rhymes in a neighbouring group
@@ -50,7 +51,8 @@ def check(lines: list[str], codes: list[str], book: RhymeBook, detail: bool = Fa
         first_rhymes = group in first
         borrowed = not first_rhymes and not book.neighbours(group).isdisjoint(first)
         first_breaks = not (first_rhymes or borrowed) and codes[0][-1] != EITHER
-    result = RhymeResult(ok=hits == len(endings) and not first_breaks, rate=hits / len(endings), group=group)
+    result = RhymeResult(ok=hits == len(endings) and not first_breaks, rate=hits / len(endings), group=group,
+                         first_rhymes=first_rhymes or borrowed)
     if detail:
         result.borrowed = borrowed
         result.rhyming_lines = [1] * (first_rhymes or borrowed) + [2 * k + 2 for k, g in enumerate(endings) if group in g]

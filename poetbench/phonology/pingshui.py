@@ -7,9 +7,10 @@ Every character is indexed in its Traditional form, as the table has it, and in 
 Simplified form (OpenCC, character by character). A Simplified character that merges several
 Traditional ones (后/後, 干/乾/幹) gets the union of their readings. 入声 counts as 仄.
 
-The file lacks some common characters (啼, 沉) and variant forms (疎 for 疏): a supplement and
-a variant table (``tables.py``) add them, and any other character whose OpenCC Traditional or
-Simplified form is in the table borrows that form's readings.
+The file lacks some common characters (啼, 沉), variant forms (疎 for 疏) and second readings
+(衰 cuī in 十灰, 槎 chá in 六麻): a supplement, a variant table and an overrides table with the
+source of each entry (``tables.py``) add them, and any other character whose OpenCC Traditional
+or Simplified form is in the table borrows that form's readings.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from poetbench.jsonl import InputError
-from poetbench.phonology.tables import PINGSHUI_SUPPLEMENT, PINGSHUI_VARIANTS
+from poetbench.phonology.tables import PINGSHUI_OVERRIDES, PINGSHUI_SUPPLEMENT, PINGSHUI_VARIANTS
 from poetbench.text.lines import is_han
 from poetbench.text.script import chars_to_simplified, chars_to_traditional, to_simplified
 
@@ -78,6 +79,8 @@ def load_readings() -> dict[str, tuple[Reading, ...]]:
                             continue
                         by_char.setdefault(char, {})[reading] = None
     for char, groups in PINGSHUI_SUPPLEMENT.items():
+        by_char.setdefault(char, {}).update(dict.fromkeys(map(_reading, groups)))
+    for char, (groups, _source) in PINGSHUI_OVERRIDES.items():
         by_char.setdefault(char, {}).update(dict.fromkeys(map(_reading, groups)))
     traditional = list(by_char)
     for trad, simp in zip(traditional, chars_to_simplified(traditional)):

@@ -1,5 +1,5 @@
 """The data behind the report's per-prompt A/B viewer: for every label and prompt, the poem's
-lines with each character's tone, the broken positions, the rhyming lines, what extraction
+lines with each character's tone (and whether it is inferred), the broken positions, the rhyming lines, what extraction
 removed (chatter), and the characters found in the reference corpus (copied)."""
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from poetbench.display import RULE_NAMES
 from poetbench.metrics.adherence import Prompt
 from poetbench.runner import read_samples
 from poetbench.scoring import Scorer
@@ -30,17 +31,16 @@ def samples(run_dir: Path, labels: list[str], prompts: list[dict], reference: st
         ids = list(rows)
         analyses = scorer._measure([rows[i]["output"] for i in ids], [Prompt.from_row(by_id[i]) for i in ids], detail=True)
         copied = _copied(scorer, analyses)
-        # Tones for every poem, not only the regulated ones the record checks.
-        tones = scorer.book.many_poem_tones([a.extraction.lines for a in analyses])
         views = {}
-        for prompt_id, analysis, copy_mask, codes in zip(ids, analyses, copied, tones):
+        for prompt_id, analysis, copy_mask in zip(ids, analyses, copied):
             record = analysis.record
             views[prompt_id] = {
                 "o": rows[prompt_id]["output"],
                 "l": analysis.extraction.lines,
-                "c": codes,
+                "c": analysis.shown,  # every poem's tones, 多音字 inferred where the book leaves them open
+                "h": analysis.how,  # D book or word, P position, U usual reading (drawn lighter)
                 "b": [[v["line"], v["pos"]] for v in record["tone_violations"] or []],
-                "v": [f"line {v['line']} char {v['pos']}: {v['rule']}" for v in record["tone_violations"] or []],
+                "v": [f"line {v['line']} char {v['pos']}: {RULE_NAMES[v['rule']]}" for v in record["tone_violations"] or []],
                 "r": analysis.rhyme.rhyming_lines if analysis.rhyme else [],
                 "x": analysis.extraction.removed,
                 "k": copy_mask,
