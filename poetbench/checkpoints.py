@@ -22,6 +22,8 @@ from poetbench.jsonl import InputError
 
 WEIGHT_FILES = ("*.safetensors", "*.bin", "*.json", "*.model")
 _LABEL = re.compile(r"^[A-Za-z0-9_.-]+$")
+# Names a label may not take: they are not folders (., ..) or are the run's own files and folders.
+RESERVED_LABELS = {".", "..", "run.json", "report", "comparison.json", "summary.md"}
 
 
 @dataclass
@@ -62,6 +64,9 @@ def parse_spec(spec: str, backend: str = "hf") -> list[Checkpoint]:
             label, _, path = item.partition("=")
             if not _LABEL.match(label):
                 raise InputError(f"--checkpoints: label {label!r} may hold letters, digits, '.', '_' and '-' only")
+            if label in RESERVED_LABELS or label.startswith("."):
+                raise InputError(f"--checkpoints: label {label!r} is reserved (it names no folder, or one of the run's "
+                                 f"own files); choose another, e.g. model")
             out.append(_one(label, path, backend))
         else:
             out.extend(_training_dir(Path(item), backend))

@@ -75,7 +75,9 @@ def _parser() -> argparse.ArgumentParser:
     score.add_argument("-o", "--output", metavar="OUT.jsonl", help="write here (atomically) instead of stdout")
     _book_options(score, strict=True)
     score.add_argument("--field", default="text", help="the field holding the poem or model output (default: text)")
-    score.add_argument("--jobs", type=int, help="worker processes (default: one per CPU, at most 4; always one with --lm)")
+    score.add_argument("--keep-going", action="store_true",
+                       help="exit 0 even when some rows could not be scored (by default: exit 1, with the count)")
+    score.add_argument("--jobs", type=_positive, help="worker processes (default: one per CPU, at most 4; always one with --lm)")
     score.add_argument("--reference", metavar="CORPUS",
                        help="corpus for the copy metrics (copy_overlap, copy_span, verbatim_lines): a chinese-poetry "
                             "directory or a JSONL file with a 'text' field; without it they are null")
@@ -167,16 +169,16 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--eval-set", required=True, metavar="NAME_OR_FILE", help="smoke-v1, core-v1, or a JSONL file")
         sub.add_argument("-o", "--output", required=True, metavar="RUN_DIR")
         sub.add_argument("--backend", choices=("hf", "openai", "file"), default="hf")
-        sub.add_argument("--batch-size", type=int, default=8)
-        sub.add_argument("--num-samples", type=int, default=1, help="samples per prompt (default 1)")
+        sub.add_argument("--batch-size", type=_positive, default=8, help="prompts per generation batch (default 8)")
+        sub.add_argument("--num-samples", type=_positive, default=1, help="samples per prompt (default 1)")
         sub.add_argument("--seed", type=int, default=0)
         sub.add_argument("--gen-kwargs", default="", help="temperature=0.7,top_p=0.9,max_new_tokens=128,repetition_penalty=1.3 "
                                                           "(default: greedy, 128 new tokens, no penalty)")
-        sub.add_argument("--limit", type=int, help="only the first N prompts")
+        sub.add_argument("--limit", type=_positive, help="only the first N prompts")
         sub.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
         sub.add_argument("--load-in-4bit", action="store_true", help="hf backend: load the base in 4-bit NF4 (needs CUDA)")
         sub.add_argument("--base-url", help="openai backend: the server, e.g. http://127.0.0.1:8000/v1")
-        sub.add_argument("--concurrency", type=int, default=4, help="openai backend: requests at a time")
+        sub.add_argument("--concurrency", type=_positive, default=4, help="openai backend: requests at a time")
         sub.add_argument("--corpus", help="for eval sets drawn from held-out poems (default: corpus discovery)")
         sub.add_argument("--reference", metavar="CORPUS", help="corpus for the copy metrics")
     run.set_defaults(func=_run)
@@ -213,6 +215,9 @@ def _parser() -> argparse.ArgumentParser:
     gate.add_argument("--mode", choices=("ci", "point", "exact"), default="ci",
                       help="ci: the CI must lie beyond the tolerance (default); point: the estimate alone; "
                            "exact: any changed score fails")
+    gate.add_argument("--min-coverage", type=float, default=1.0, metavar="SHARE",
+                      help="the share of the baseline's prompts the run must answer (default 1.0: all); a missing "
+                           "prompt also fails every metric it would have had")
     gate.add_argument("--format", choices=("text", "markdown", "json"), default="text")
     gate.set_defaults(func=_gate)
     baseline = commands.add_parser("baseline", help="save a baseline for `gate`")
@@ -289,6 +294,10 @@ def _score(args) -> int:
     where = args.output or "stdout"
     print(f"poetbench: scored {stats.scored} rows, {stats.errors} with errors, in {elapsed:.1f}s -> {where}\n"
           f"poetbench: signature {scorer.signature}", file=sys.stderr)
+    if stats.errors and not args.keep_going:
+        print(f"poetbench: {stats.errors} of {stats.scored + stats.errors} rows failed (each carries an `error` field "
+              f"in the output); exit 1 (--keep-going exits 0)", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -325,6 +334,17 @@ def _tones(args) -> int:
     if block:
         print("\n".join(tone_lines(block, book, color)))
     return 0
+
+
+def _positive(text: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value}: give 1 or more")
+    return value
 
 
 def _color(stream) -> bool:
@@ -425,8 +445,11 @@ def _report(args) -> int:
 def _gate(args) -> int:
     from poetbench.gate import gate, render
 
-    verdict = gate(Path(args.run_dir), Path(args.baseline), args.label, args.rule, args.mode)
-    print(render(verdict, args.format))
+    verdict = gate(Path(args.run_dir), Path(args.baseline), args.label, args.rule, args.mode, args.min_coverage)
+    try:
+        print(render(verdict, args.format), flush=True)
+    except BrokenPipeError:  # `gate … | head -1`: the verdict's exit code stands
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return verdict["exit_code"]
 
 

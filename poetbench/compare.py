@@ -47,7 +47,7 @@ def load(run_dir: Path) -> tuple[dict, dict[str, dict], dict[str, dict]]:
             raise InputError(f"{folder}: not scored yet; run `poetbench score-run {run_dir}`")
         summaries[label] = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
         values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        with open(folder / "scores.jsonl", encoding="utf-8") as stream:
+        with open(folder / "scores.jsonl", encoding="utf-8", newline="\n") as stream:  # lines end at \n only
             for number, line in enumerate(stream, start=1):
                 try:
                     row = json.loads(line)

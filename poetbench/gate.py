@@ -16,6 +16,14 @@ is one number per run, not per prompt: it regresses when the candidate's value i
 the baseline's by more than its tolerance (``exact``: when it differs at all). A baseline saved
 before diversity existed skips these checks.
 
+Missing prompts count against the candidate: a baseline prompt the candidate has no score for
+fails every metric (0 where higher is better; for lower-is-better metrics 1, or the worst value
+either side scored), and coverage below ``min_coverage`` (default 1.0: every baseline prompt)
+is a regression of its own that names how many are missing.
+
+A baseline is checked before use: its keys, and every score a finite number; anything else is
+bad input (exit 2) with the prompt and metric named.
+
 Exit codes: 0 no regression, 1 regression, 2 not comparable (signature or eval-set hash differ,
 no shared prompt) or bad input.
 """
@@ -23,6 +31,7 @@ no shared prompt) or bad input.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -71,7 +80,35 @@ def load_baseline(path: Path) -> dict:
         raise InputError(f"{path}: not a baseline file (malformed JSON: {exc})") from None
     if not isinstance(baseline, dict) or baseline.get("baseline_version") != BASELINE_VERSION:
         raise InputError(f"{path}: not a poetbench baseline (version {BASELINE_VERSION}); write one with `poetbench baseline save`")
+    _check_baseline(baseline, path)
     return baseline
+
+
+def _check_baseline(baseline: dict, path: Path) -> None:
+    """Raise InputError (exit 2) naming what is wrong, unless every key and score is sound."""
+    fix = "write it again with `poetbench baseline save`"
+    for key, kind in (("signature", str), ("label", str), ("eval_set", dict), ("per_prompt", dict)):
+        if not isinstance(baseline.get(key), kind):
+            raise InputError(f"{path}: baseline key {key!r} is missing or not a {kind.__name__}; {fix}")
+    if not isinstance(baseline["eval_set"].get("sha256"), str) or not isinstance(baseline["eval_set"].get("name"), str):
+        raise InputError(f"{path}: baseline eval_set needs a name and a sha256; {fix}")
+    if not baseline["per_prompt"]:
+        raise InputError(f"{path}: the baseline holds no prompt; {fix}")
+    for prompt, scores in baseline["per_prompt"].items():
+        if not isinstance(scores, dict):
+            raise InputError(f"{path}: prompt {prompt!r}: scores must be an object; {fix}")
+        for metric, value in scores.items():
+            if not _finite(value):
+                raise InputError(f"{path}: prompt {prompt!r}, {metric}: {value!r} is not a finite number; {fix}")
+    diversity = baseline.get("diversity")
+    if diversity is not None and (not isinstance(diversity, dict)
+                                  or not all(_finite(diversity.get(key)) for key in RUN_METRICS.values()
+                                             if diversity.get(key) is not None)):
+        raise InputError(f"{path}: baseline diversity must hold finite numbers; {fix}")
+
+
+def _finite(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def parse_rules(rules: list[str]) -> dict[str, float]:
@@ -91,10 +128,12 @@ def parse_rules(rules: list[str]) -> dict[str, float]:
 
 
 def gate(run_dir: Path, baseline_path: Path, label: str | None = None, rules: list[str] | None = None,
-         mode: str = "ci") -> dict:
+         mode: str = "ci", min_coverage: float = 1.0) -> dict:
     """The verdict: ``{status, exit_code, checks: [...]}``; raises NotComparable for exit code 2."""
     if mode not in MODES:
         raise InputError(f"--mode {mode!r}: use one of {', '.join(MODES)}")
+    if not 0 <= min_coverage <= 1:
+        raise InputError(f"--min-coverage {min_coverage}: give a share between 0 and 1 (1: every baseline prompt)")
     tolerances = parse_rules(rules or [])
     baseline = load_baseline(baseline_path)
     manifest, summaries, per_prompt = load(run_dir)
@@ -111,12 +150,15 @@ def gate(run_dir: Path, baseline_path: Path, label: str | None = None, rules: li
     shared = sorted(set(candidate) & set(reference))
     if not shared:
         raise NotComparable("the run and the baseline share no prompt")
+    missing = sorted(set(reference) - set(candidate))
     checks = []
     for metric in METRICS:
-        prompts = [p for p in shared if metric in candidate[p] and metric in reference[p]]
+        prompts = [p for p in sorted(reference) if metric in reference[p] and (p in missing or metric in candidate[p])]
         if not prompts:
             continue
-        a = [candidate[p][metric] for p in prompts]
+        worst = _worst(metric, [candidate[p][metric] for p in shared if metric in candidate[p]]
+                       + [reference[p][metric] for p in prompts])
+        a = [worst if p in missing else candidate[p][metric] for p in prompts]
         b = [reference[p][metric] for p in prompts]
         stats = paired(a, b)
         tolerance = tolerances[metric]
@@ -133,10 +175,23 @@ def gate(run_dir: Path, baseline_path: Path, label: str | None = None, rules: li
                        "n": stats["n"], "tolerance": tolerance, "lower_is_better": metric in LOWER_IS_BETTER,
                        "regressed": regressed, **({"changed_prompts": changed[:10]} if mode == "exact" else {})})
     checks.extend(_diversity_checks(summaries[label].get("diversity"), baseline.get("diversity"), tolerances, mode))
+    coverage = len(shared) / len(reference)
+    if missing:  # full coverage is the usual case and takes no line of its own
+        checks.append({"metric": "coverage", "delta": coverage - 1.0, "low": coverage - 1.0, "high": coverage - 1.0,
+                       "n": len(reference), "tolerance": 1.0 - min_coverage, "lower_is_better": False,
+                       "regressed": coverage < min_coverage, "run_level": True, "missing_prompts": missing[:10],
+                       "missing": len(missing)})
     failed = [c for c in checks if c["regressed"]]
     return {"status": "regression" if failed else "ok", "exit_code": REGRESSION if failed else OK, "mode": mode,
             "label": label, "baseline": str(baseline_path), "signature": baseline["signature"],
-            "shared_prompts": len(shared), "checks": checks}
+            "shared_prompts": len(shared), "missing_prompts": len(missing), "checks": checks}
+
+
+def _worst(metric: str, seen: list[float]) -> float:
+    """The score a missing prompt gets: the worst a metric can be, or the worst either side scored."""
+    if metric not in LOWER_IS_BETTER:
+        return min([0.0, *seen])
+    return max([1.0 if metric in ("chatter", "copy_overlap") else 0.0, *seen])
 
 
 def _diversity_checks(candidate: dict | None, reference: dict | None, tolerances: dict, mode: str) -> list[dict]:
@@ -162,11 +217,14 @@ def render(verdict: dict, fmt: str = "text") -> str:
     if fmt == "json":
         return json.dumps(verdict, ensure_ascii=False, indent=2)
     failed = [c for c in verdict["checks"] if c["regressed"]]
+    missing = verdict.get("missing_prompts", 0)
     head = (f"poetbench gate: {'REGRESSION' if failed else 'ok'} — {verdict['label']} against {verdict['baseline']} "
-            f"({verdict['shared_prompts']} shared prompts, mode {verdict['mode']})")
+            f"({verdict['shared_prompts']} shared prompts{f', {missing} of the baseline missing' if missing else ''}, "
+            f"mode {verdict['mode']})")
     rows = [(c["metric"] + (" (lower is better)" if c["lower_is_better"] else ""), f"{c['delta']:+.4f}",
              "one value per run" if c.get("run_level") else f"[{c['low']:+.4f}, {c['high']:+.4f}]", f"{c['tolerance']:g}",
-             ("REGRESSED" if c["regressed"] else "ok") + (" (mode collapse)" if c.get("mode_collapse") else ""))
+             ("REGRESSED" if c["regressed"] else "ok") + (" (mode collapse)" if c.get("mode_collapse") else "")
+             + (f" ({c['missing']} prompts missing)" if c.get("missing") else ""))
             for c in verdict["checks"]]
     if fmt == "markdown":
         lines = [f"### {head}", "", "| metric | Δ | 95% CI | tolerance | |", "|---|---|---|---|---|"]

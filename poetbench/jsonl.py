@@ -51,9 +51,15 @@ def raw_lines(path: str) -> Iterator[tuple[int, bytes]]:
             stream.close()
 
 
+BOM = "\ufeff".encode("utf-8")
+
+
 def parse_rows(path: str, lines) -> Iterator[Row]:
-    """Rows of numbered raw lines; blank lines are skipped, malformed ones carry ``error``."""
+    """Rows of numbered raw lines; blank lines are skipped, malformed ones carry ``error``; a
+    byte-order mark at the start of the file is dropped."""
     for number, raw_bytes in lines:
+        if number == 1 and raw_bytes.startswith(BOM):
+            raw_bytes = raw_bytes[len(BOM):]
         try:
             data = orjson.loads(raw_bytes)  # validates UTF-8 and JSON in one pass
         except orjson.JSONDecodeError as exc:

@@ -28,7 +28,7 @@ from functools import cached_property
 from pathlib import Path
 
 from poetbench import __version__, evalsets
-from poetbench.checkpoints import Checkpoint, identity, parse_spec
+from poetbench.checkpoints import RESERVED_LABELS, Checkpoint, identity, parse_spec
 from poetbench.compare import KEY_METRICS, fmt
 from poetbench.diversity import diversity
 from poetbench.jsonl import InputError, atomic_writer, dump_lines
@@ -62,6 +62,22 @@ class RunSettings:
     reference: str | None = None
     load_in_4bit: bool = False
 
+    def __post_init__(self):
+        for name in ("batch_size", "num_samples", "concurrency") + (("limit",) if self.limit is not None else ()):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise InputError(f"--{name.replace('_', '-')} {value!r}: give a whole number of 1 or more")
+
+
+def label_folder(run_dir: Path, label: str) -> Path:
+    """A label's folder, checked to lie directly inside the run directory (nothing is written
+    outside ``-o``, whatever a label or a run.json says)."""
+    folder = Path(run_dir) / label
+    if folder.resolve().parent != Path(run_dir).resolve() or label in RESERVED_LABELS:
+        raise InputError(f"{run_dir}: label {label!r} does not name a folder of its own inside the run directory; "
+                         "rename it in --checkpoints")
+    return folder
+
 
 def parse_gen_kwargs(text: str | None) -> dict:
     """``temperature=0.7,top_p=0.9,max_new_tokens=128`` -> a dict over the defaults."""
@@ -94,7 +110,8 @@ def read_samples(path: Path) -> dict[str, dict]:
         with open(path, "r+b") as stream:
             stream.truncate(len(data))
     out = {}
-    for number, line in enumerate(data.decode("utf-8").splitlines(), start=1):
+    # Lines end at \n only: str.splitlines() would also break at a U+2028 inside an output.
+    for number, line in enumerate(data.decode("utf-8").split("\n")[:-1], start=1):
         try:
             row = json.loads(line)
             out[row["key"]] = row
@@ -145,7 +162,7 @@ class Run:
 
     def todo(self, checkpoint: Checkpoint) -> tuple[list[tuple[dict, int, str]], dict[str, dict]]:
         """The wanted samples not on disk yet, and those on disk by key."""
-        done = read_samples(self.dir / checkpoint.label / "samples.jsonl")
+        done = read_samples(label_folder(self.dir, checkpoint.label) / "samples.jsonl")
         return [w for w in self.wanted(checkpoint) if w[2] not in done], done
 
     def generate(self, progress: bool = True) -> dict:
@@ -159,7 +176,7 @@ class Run:
         generated, timings = {}, {}
         for checkpoint in self.checkpoints:
             todo, done = self.todo(checkpoint)
-            folder = self.dir / checkpoint.label
+            folder = label_folder(self.dir, checkpoint.label)
             folder.mkdir(parents=True, exist_ok=True)
             bar = _progress(checkpoint.label, len(todo) + len(done), len(done), progress)
             started = time.perf_counter()
@@ -274,7 +291,7 @@ def score_run(directory: Path, run: Run | None = None) -> dict[str, dict]:
     scorer = run.scorer
     summaries = {}
     for checkpoint in run.checkpoints:
-        folder = directory / checkpoint.label
+        folder = label_folder(directory, checkpoint.label)
         done = read_samples(folder / "samples.jsonl")
         wanted = run.wanted(checkpoint)
         rows = [(p, done[key]) for p, k, key in wanted if key in done and not done[key].get("missing")]

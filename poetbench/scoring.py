@@ -205,9 +205,11 @@ class RowStats:
 
 def row_problem(row: dict, field: str = "text") -> str | None:
     """Why ``row`` cannot be scored, or None when it can."""
-    text = row.get(field)
-    if text is None:
+    if field not in row:
         return f"no {field!r} field; name the poem's field with --field"
+    text = row[field]
+    if text is None:
+        return f"field {field!r} is null, not text"
     if not isinstance(text, str):
         return f"field {field!r} is {type(text).__name__}, not text"
     if PROMPT_FIELDS.isdisjoint(row):
@@ -228,8 +230,19 @@ def row_problem(row: dict, field: str = "text") -> str | None:
     return None
 
 
+def _own_error(row: dict) -> dict:
+    """An input row that already has an ``error`` field keeps it as ``input_error``: in the
+    output, ``error`` means this row could not be scored."""
+    if "error" not in row:
+        return row
+    row = dict(row)
+    row["input_error"] = row.pop("error")
+    return row
+
+
 def score_row(scorer: Scorer, row: dict, field: str = "text") -> dict:
     """The input row plus ``scores`` and ``signature``, or plus ``error`` when it cannot be scored."""
+    row = _own_error(row)
     problem = row_problem(row, field)
     if problem:
         return {**row, "error": problem}
@@ -298,6 +311,9 @@ def _score_chunk(task) -> tuple[bytes, int, int]:
     source, field, lines = task
     scorer = _WORKER[0]
     chunk = list(jsonl.parse_rows(source, lines))
+    for row in chunk:
+        if row.data is not None:
+            row.data = _own_error(row.data)
     problems = [row.error if row.data is None else row_problem(row.data, field) for row in chunk]
     good = [row.data for row, problem in zip(chunk, problems) if problem is None]
     records = iter(scorer.score_many([data[field] for data in good], [Prompt.from_row(data) for data in good]))

@@ -48,6 +48,7 @@ BAD_ROWS = [
     ('{"text": "床前\\u0000明月光\\u0007，疑是\\u001b地上霜。"}', None),
     ('{"text": 17}', "not text"),
     ('{"other": "x"}', "no 'text' field"),
+    ('{"text": null}', "field 'text' is null"),
     ('{"text": "床前明月光", "form": "sonnet"}', "unknown form"),
     ('{"text": "床前明月光", ', "malformed JSON"),
     ('[1, 2]', "expected a JSON object"),
@@ -59,8 +60,10 @@ def test_bad_rows_get_an_error_and_the_run_goes_on(tmp_path):
     lines = [row for row, _ in BAD_ROWS] + [json.dumps({"text": POEM}, ensure_ascii=False)]
     src.write_bytes(("\n".join(lines) + "\n").encode("utf-8") + b'{"text": "\xff\xfe"}\n')
     proc = run("score", str(src))
-    assert proc.returncode == 0, proc.stderr
+    failed = sum(error is not None for _, error in BAD_ROWS) + 1
+    assert proc.returncode == 1 and f"{failed} of {len(BAD_ROWS) + 2} rows failed" in proc.stderr, proc.stderr
     assert "Traceback" not in proc.stderr
+    assert run("score", str(src), "--keep-going").returncode == 0
     out = [json.loads(line) for line in proc.stdout.splitlines()]
     assert len(out) == len(BAD_ROWS) + 2
     for (row, error), got in zip(BAD_ROWS, out):
@@ -130,6 +133,17 @@ def test_check_names_the_rule_and_explains_every_rule_it_applied():
     assert "rules applied" not in plain
 
 
+def test_score_accepts_a_bom_and_keeps_an_input_error_field(tmp_path):
+    src = tmp_path / "bom.jsonl"
+    rows = [{"text": POEM, "error": "upstream timeout"}, {"text": POEM}]
+    src.write_bytes(b"\xef\xbb\xbf" + "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8"))
+    proc = run("score", str(src))
+    assert proc.returncode == 0, proc.stderr
+    out = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert out[0]["input_error"] == "upstream timeout" and "error" not in out[0] and out[0]["scores"]["tone_ok"]
+    assert out[1]["scores"]["tone_ok"] is True
+
+
 def test_check_marks_fallback_characters():
     out = run("check", "她在山中住，云深不知处。").stdout
     assert "fallback 她" in out
@@ -163,6 +177,6 @@ def test_parallel_scoring_matches_one_process(tmp_path):
     outputs = []
     for jobs in ("1", "2"):
         out = tmp_path / f"out{jobs}.jsonl"
-        assert run("score", str(src), "-o", str(out), "--jobs", jobs).returncode == 0
+        assert run("score", str(src), "-o", str(out), "--jobs", jobs, "--keep-going").returncode == 0
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] and outputs[0].count(b"\n") == 2500

@@ -103,3 +103,56 @@ def test_a_collapsed_model_fails_on_diversity(tmp_path):
     assert done.returncode == 1 and "REGRESSED (mode collapse)" in done.stdout
     again = gate(varied, tmp_path / "baseline.json")
     assert not any(c["regressed"] for c in again["checks"] if c.get("run_level"))
+
+
+def test_a_broken_pipe_keeps_the_verdicts_exit_code(tmp_path):
+    # `poetbench gate … | head -1` must not turn REGRESSION into success.
+    good = file_run(tmp_path, "good", POEMS)
+    save_baseline(good, "model", tmp_path / "baseline.json")
+    bad = file_run(tmp_path, "bad", VERNACULAR)
+    proc = subprocess.Popen([sys.executable, "-m", "poetbench", "gate", str(bad), "--baseline", str(tmp_path / "baseline.json")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before the verdict is printed
+    assert proc.wait(timeout=120) == 1
+    assert b"Traceback" not in proc.stderr.read()
+
+
+def test_missing_prompts_count_against_the_candidate(tmp_path):
+    good = file_run(tmp_path, "good", POEMS)
+    save_baseline(good, "model", tmp_path / "baseline.json")
+    ids = [p["id"] for p in evalsets.load("smoke-v1")]
+    partial = tmp_path / "partial.jsonl"  # answers 2 of the prompts, as well as the baseline did
+    partial.write_text("".join(json.dumps({"prompt_id": p, "output": POEMS[k % len(POEMS)]}, ensure_ascii=False) + "\n"
+                               for k, p in enumerate(ids) if k < 2), encoding="utf-8")
+    run = Run(RunSettings(checkpoints=f"model={partial}", eval_set="smoke-v1", output=str(tmp_path / "partial"), backend="file"))
+    run.generate(progress=False)
+    run.score()
+    verdict = gate(tmp_path / "partial", tmp_path / "baseline.json")
+    failed = {c["metric"] for c in verdict["checks"] if c["regressed"]}
+    assert verdict["exit_code"] == 1 and verdict["missing_prompts"] == len(ids) - 2
+    assert {"coverage", "form_ok", "poetscore"} <= failed  # a missing sample fails every metric
+    lenient = gate(tmp_path / "partial", tmp_path / "baseline.json", min_coverage=0.1)
+    assert "coverage" not in {c["metric"] for c in lenient["checks"] if c["regressed"]} and lenient["exit_code"] == 1
+    done = cli("gate", tmp_path / "partial", "--baseline", tmp_path / "baseline.json")
+    assert done.returncode == 1 and f"{len(ids) - 2} of the baseline missing" in done.stdout
+    assert cli("gate", good, "--baseline", tmp_path / "baseline.json", "--min-coverage", "2").returncode == 2
+
+
+def test_malformed_baselines_are_bad_input(tmp_path):
+    good = file_run(tmp_path, "good", POEMS)
+    baseline = save_baseline(good, "model", tmp_path / "baseline.json")
+    prompt = next(iter(baseline["per_prompt"]))
+    broken = {
+        "nan": lambda b: b["per_prompt"][prompt].update(poetscore=float("nan")),
+        "string": lambda b: b["per_prompt"][prompt].update(form_ok="yes"),
+        "no-key": lambda b: b.pop("per_prompt"),
+        "no-sha": lambda b: b["eval_set"].pop("sha256"),
+    }
+    for name, change in broken.items():
+        copy = json.loads(json.dumps(baseline))
+        change(copy)
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps(copy), encoding="utf-8")  # NaN is written as the literal NaN
+        done = cli("gate", good, "--baseline", path)
+        assert done.returncode == 2 and str(path) in done.stderr and "internal error" not in done.stderr, name
+

@@ -45,3 +45,55 @@ def test_quick_demo_end_to_end_and_again_without_redoing_work(tang, tmp_path):
     for checkpoint in run.checkpoints:
         lines = (tmp_path / "demo" / "run" / checkpoint.label / "samples.jsonl").read_text(encoding="utf-8").splitlines()
         assert len(lines) == len({json.loads(line)["key"] for line in lines}) == 12
+
+
+def test_run_options_below_one_are_argument_errors(tmp_path):
+    from poetbench.jsonl import InputError
+
+    for option in ("--batch-size", "--limit", "--num-samples"):
+        for value in ("0", "-3"):
+            done = cli("run", "--backend", "file", "--checkpoints", "x=missing.jsonl", "--eval-set", "smoke-v1",
+                       "-o", tmp_path / "run", option, value)
+            assert done.returncode == 2 and f"argument {option}" in done.stderr and "internal error" not in done.stderr
+    assert not (tmp_path / "run").exists()
+    with pytest.raises(InputError, match="--num-samples 0"):
+        RunSettings(checkpoints="x=y", eval_set="smoke-v1", output=str(tmp_path / "run"), num_samples=0)
+
+
+def test_outputs_with_unicode_line_separators_do_not_poison_a_run(tmp_path):
+    # U+2028, U+2029 and U+0085 are line breaks to str.splitlines(), not to JSONL.
+    from poetbench import evalsets
+
+    ids = [p["id"] for p in evalsets.load("smoke-v1")]
+    text = "床前明月光，\u2028疑是地上霜。\u2029举头望明月，\u0085低头思故乡。"
+    outputs = tmp_path / "outputs.jsonl"
+    outputs.write_text("".join(json.dumps({"prompt_id": p, "output": text}, ensure_ascii=False) + "\n" for p in ids),
+                       encoding="utf-8")
+    settings = RunSettings(checkpoints=f"a={outputs}", eval_set="smoke-v1", output=str(tmp_path / "run"), backend="file")
+    Run(settings).generate(progress=False)
+    Run(settings).generate(progress=False)  # reads every sample back: none may look corrupt
+    Run(settings).score()
+    done = cli("score-run", tmp_path / "run")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in (tmp_path / "run" / "a" / "samples.jsonl").read_text(encoding="utf-8").split("\n") if line]
+    assert len(rows) == len(ids) and all(row["output"] == text for row in rows)
+
+
+@pytest.mark.parametrize("label", [".", "..", "run.json", "report", ".hidden"])
+def test_reserved_labels_are_refused_and_nothing_is_written_outside_the_run(tmp_path, label):
+    outputs = tmp_path / "outputs.jsonl"
+    outputs.write_text(json.dumps({"prompt_id": "x", "output": "床前明月光"}) + "\n", encoding="utf-8")
+    run_dir = tmp_path / "deep" / "run"
+    done = cli("run", "--backend", "file", "--checkpoints", f"{label}={outputs}", "--eval-set", "smoke-v1", "-o", run_dir)
+    assert done.returncode == 2 and "reserved" in done.stderr and "internal error" not in done.stderr
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["outputs.jsonl"]  # nothing written anywhere
+
+
+def test_a_label_folder_always_lies_inside_the_run(tmp_path):
+    from poetbench.jsonl import InputError
+    from poetbench.runner import label_folder
+
+    assert label_folder(tmp_path, "base") == tmp_path / "base"
+    for label in ("..", ".", "a/../..", "report"):  # e.g. from a hand-edited run.json
+        with pytest.raises(InputError, match="inside the run directory"):
+            label_folder(tmp_path, label)

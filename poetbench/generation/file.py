@@ -17,7 +17,7 @@ from poetbench.jsonl import InputError
 @lru_cache(maxsize=16)
 def read_outputs(path: str) -> dict[tuple[str, int], str]:
     out = {}
-    with open(path, encoding="utf-8") as stream:
+    with open(path, encoding="utf-8", newline="\n") as stream:  # lines end at \n only
         for number, line in enumerate(stream, start=1):
             if not line.strip():
                 continue

@@ -115,7 +115,7 @@ def _corpus_texts(path: Path) -> list[str]:
                                  "directory or a JSONL file with a 'text' field")
         return ["".join(p["paragraphs"]) for p in iter_tang(path)]
     texts = []
-    with open(path, encoding="utf-8") as stream:
+    with open(path, encoding="utf-8", newline="\n") as stream:  # lines end at \n only
         for number, line in enumerate(stream, start=1):
             if line.strip():
                 try:
