@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -69,6 +70,21 @@ class RunSettings:
                 raise InputError(f"--{name.replace('_', '-')} {value!r}: give a whole number of 1 or more")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _clean_output(output: str | None) -> dict:
+    """``output`` and ``poem`` of a sample row. A lone surrogate (from an outputs file or a
+    server's JSON) cannot be written as UTF-8: it becomes U+FFFD, and the row says so."""
+    if output is None:
+        return {"output": None, "poem": None}
+    row = {}
+    if _LONE_SURROGATE.search(output):
+        output = _LONE_SURROGATE.sub("\ufffd", output)
+        row["warning"] = "lone surrogates in the output were replaced by U+FFFD"
+    return {"output": output, "poem": extract_poem(output).poem, **row}
+
+
 def label_folder(run_dir: Path, label: str) -> Path:
     """A label's folder, checked to lie directly inside the run directory (nothing is written
     outside ``-o``, whatever a label or a run.json says)."""
@@ -111,13 +127,16 @@ def read_samples(path: Path) -> dict[str, dict]:
             stream.truncate(len(data))
     out = {}
     # Lines end at \n only: str.splitlines() would also break at a U+2028 inside an output.
-    for number, line in enumerate(data.decode("utf-8").split("\n")[:-1], start=1):
+    for number, line in enumerate(data.split(b"\n")[:-1], start=1):
         try:
-            row = json.loads(line)
-            out[row["key"]] = row
-        except (ValueError, KeyError, TypeError):
-            raise InputError(f"{path}:{number}: corrupt sample line; delete that line (it is generated again "
-                             "on the next run)") from None
+            row = json.loads(line.decode("utf-8"))
+            key = row["key"]
+            if not isinstance(key, str) or not (isinstance(row["output"], str) or row.get("missing")):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):  # UnicodeDecodeError is a ValueError
+            raise InputError(f"{path}:{number}: corrupt sample line (not UTF-8 JSON with a key and a text "
+                             "output); delete that line (it is generated again on the next run)") from None
+        out[key] = row
     return out
 
 
@@ -198,7 +217,7 @@ class Run:
                 batch = todo[start:start + self.settings.batch_size]
                 outputs = backend.generate(checkpoint, [(p, k) for p, k, _ in batch], self.gen_kwargs, self.settings.seed)
                 rows = [{"key": key, "prompt_id": p["id"], "sample_index": k, "prompt": p["prompt"],
-                         "output": o["output"], "poem": extract_poem(o["output"]).poem if o["output"] is not None else None,
+                         **_clean_output(o["output"]),
                          "seconds": round(o["seconds"], 4), "missing": o.get("missing", False)}
                         for (p, k, key), o in zip(batch, outputs)]
                 stream.write(dump_lines(rows))

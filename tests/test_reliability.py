@@ -97,3 +97,35 @@ def test_a_label_folder_always_lies_inside_the_run(tmp_path):
     for label in ("..", ".", "a/../..", "report"):  # e.g. from a hand-edited run.json
         with pytest.raises(InputError, match="inside the run directory"):
             label_folder(tmp_path, label)
+
+
+@pytest.mark.parametrize("bad", [b'"output": 17', b'"output": null', b'"output": "\xff\xfe"'])
+def test_a_bad_sample_field_is_bad_input_with_its_line(tmp_path, bad):
+    outputs = tmp_path / "outputs.jsonl"
+    outputs.write_text(json.dumps({"prompt_id": "x", "output": "床前明月光"}) + "\n", encoding="utf-8")
+    args = ["--backend", "file", "--checkpoints", f"a={outputs}", "--eval-set", "smoke-v1", "-o", tmp_path / "run"]
+    cli("run", *args)
+    samples = tmp_path / "run" / "a" / "samples.jsonl"
+    lines = samples.read_bytes().split(b"\n")
+    first = json.loads(lines[0])
+    lines[1] = b'{"key": "' + first["key"].encode() + b'x", "prompt_id": "p", "sample_index": 0, ' + bad + b"}"
+    samples.write_bytes(b"\n".join(lines))
+    for command in (["run", *args], ["score-run", tmp_path / "run"]):
+        done = cli(*command)
+        assert done.returncode == 2 and f"{samples}:2:" in done.stderr and "internal error" not in done.stderr, done.stderr
+
+
+def test_a_lone_surrogate_in_an_output_is_replaced_and_noted(tmp_path):
+    from poetbench import evalsets
+
+    ids = [p["id"] for p in evalsets.load("smoke-v1")]
+    outputs = tmp_path / "outputs.jsonl"  # \ud800 alone: valid JSON, not encodable as UTF-8
+    outputs.write_text("".join('{"prompt_id": "%s", "output": "床前明月光\\ud800，疑是地上霜。"}\n' % p for p in ids),
+                       encoding="utf-8")
+    args = ["--backend", "file", "--checkpoints", f"a={outputs}", "--eval-set", "smoke-v1", "-o", tmp_path / "run"]
+    done = cli("run", *args)
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in (tmp_path / "run" / "a" / "samples.jsonl").read_text(encoding="utf-8").split("\n") if line]
+    assert len(rows) == len(ids)
+    assert all(row["output"] == "床前明月光\ufffd，疑是地上霜。" and "U+FFFD" in row["warning"] for row in rows)
+    assert cli("run", *args).returncode == 0  # nothing left to generate, nothing corrupt

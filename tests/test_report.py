@@ -123,6 +123,19 @@ def test_markdown_and_model_card(run_dir):
         model_card(run_dir, "nope")
 
 
+def test_an_eval_set_name_with_yaml_syntax_keeps_the_card_valid(run_dir, tmp_path):
+    copy = tmp_path / "run"
+    shutil.copytree(run_dir, copy)
+    manifest = json.loads((copy / "run.json").read_text(encoding="utf-8"))
+    name = "my set: v2 'draft' # not a comment"
+    manifest["eval_set"]["name"] = name
+    (copy / "run.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    card = model_card(copy, "tuned").read_text(encoding="utf-8")
+    front = yaml.safe_load(card.split("\n---\n")[0].removeprefix("---\n"))
+    assert front["model-index"][0]["results"][0]["dataset"]["name"] == f"poetbench {name}"
+    assert f"`{name}`" in markdown_summary(compare(copy))
+
+
 def test_report_in_a_real_browser(run_dir):
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")

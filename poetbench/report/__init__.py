@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import jinja2
+import yaml
 
 from poetbench.compare import KEY_METRICS, LOWER_IS_BETTER, compare, fmt
 from poetbench.jsonl import InputError, atomic_writer
@@ -97,7 +98,7 @@ def _prompts(manifest: dict) -> list[dict]:
 def markdown_summary(comparison: dict) -> str:
     """The summary table as Markdown, for a pull-request comment or a CI job summary."""
     metrics = KEY_METRICS
-    lines = [f"### poetbench: {comparison['eval_set']['name']} (sha256 {comparison['eval_set']['sha256'][:12]})", "",
+    lines = [f"### poetbench: `{comparison['eval_set']['name']}` (sha256 {comparison['eval_set']['sha256'][:12]})", "",
              f"`{comparison['signature']}` — mean [95% CI]; Δ against **{comparison['reference']}**, "
              "* = p < 0.05 after Holm correction", "",
              "| label | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 1) + "|"]
@@ -134,35 +135,27 @@ def model_card(run_dir: Path, label: str, out_dir: Path | None = None, compariso
     for metric in ("poetscore", "form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "copy_overlap"):
         v = comparison["means"][label].get(metric) or {}
         if v.get("mean") is not None:
-            metrics.append(f"          - type: {metric}\n            value: {v['mean']:.4f}\n"
-                           f"            name: {metric} (95% CI {v['low']:.4f}-{v['high']:.4f}, n={v['n']})")
-    base = checkpoint.get("base") or checkpoint["path"]
+            metrics.append({"type": metric, "value": round(v["mean"], 4),
+                            "name": f"{metric} (95% CI {v['low']:.4f}-{v['high']:.4f}, n={v['n']})"})
+    header = {
+        "base_model": checkpoint.get("base") or checkpoint["path"],
+        "library_name": "peft" if checkpoint.get("adapter") else "transformers",
+        "tags": ["poetbench", "chinese-poetry"],
+        "model-index": [{"name": label, "results": [{
+            "task": {"type": "text-generation", "name": "Classical Chinese poetry"},
+            "dataset": {"type": f"poetbench/{eval_set['name']}", "name": f"poetbench {eval_set['name']}",
+                        "revision": eval_set["sha256"]},
+            "metrics": metrics,
+            "source": {"name": "poetbench", "url": "https://pypi.org/project/poetbench/"},
+        }]}],
+    }
+    # The header through a YAML library: an eval-set name with ": " or quotes stays one string.
     card = f"""---
-base_model: {base}
-library_name: {"peft" if checkpoint.get("adapter") else "transformers"}
-tags:
-  - poetbench
-  - chinese-poetry
-model-index:
-  - name: {label}
-    results:
-      - task:
-          type: text-generation
-          name: Classical Chinese poetry
-        dataset:
-          type: poetbench/{eval_set['name']}
-          name: poetbench {eval_set['name']}
-          revision: {eval_set['sha256']}
-        metrics:
-{chr(10).join(metrics)}
-        source:
-          name: poetbench
-          url: https://pypi.org/project/poetbench/
----
+{yaml.safe_dump(header, allow_unicode=True, sort_keys=False)}---
 
 # {label}
 
-Scored with poetbench on the eval set `{eval_set['name']}` ({eval_set['n']} prompts, sha256 `{eval_set['sha256']}`).
+Scored with poetbench on the eval set {json.dumps(eval_set['name'], ensure_ascii=False)} ({eval_set['n']} prompts, sha256 `{eval_set['sha256']}`).
 Metric signature: `{comparison['signature']}` — numbers are comparable only under the same signature.
 Checkpoint identity (sha256 of its weights): `{checkpoint['identity']}`.
 
