@@ -32,11 +32,6 @@ GATE_NAMES = {"fluency": "流畅 fluency", "coherence": "连贯 coherence", "lin
               "repetition": "重复 repetition"}
 
 
-def tone_line(line: str, book: RhymeBook, color: bool = False) -> str:
-    """``line`` with every Han character replaced by 平 or 仄 (○ when undecidable)."""
-    return tone_lines([line], book, color)[0]
-
-
 def tone_lines(lines: list[str], book: RhymeBook, color: bool = False) -> list[str]:
     """Every line with its Han characters replaced by their tones, read as one poem: a block of
     verse lines of a regulated shape settles its 多音字 by position (inferred tones are dim when
