@@ -182,9 +182,7 @@ def score_all(corpus: str | None = None, n: int = 500, seed: int = 0, reference:
               progress: bool = False) -> tuple[Scorer, list[dict], dict[str, list[dict | None]], dict[str, list]]:
     """(scorer, real records, control records by name, texts by name incl. ``real``)."""
     split = load_split(corpus)
-    rng = random.Random(seed)
-    real = [p for p in split.held if p[1] in REGULATED]
-    real = rng.sample(real, min(n, len(real)))
+    real = _real_sample(split, n, seed)
     scorer = Scorer(reference=str(split.train_file) if reference else None)
     texts = build_controls(real, split, scorer, seed)
     texts["real"] = [controls.join(lines) for lines, _ in real]
@@ -217,6 +215,49 @@ def run(corpus: str | None = None, n: int = 500, seed: int = 0, reference: bool 
         "targets": TARGETS,
         "misses": check_targets(table),
     }
+
+
+LANGUAGE = ("fluency", "coherence")  # what a model that games a meter reward loses (compare.LANGUAGE)
+
+
+def _real_sample(split: Split, n: int, seed: int) -> list[tuple[list[str], str]]:
+    real = [p for p in split.held if p[1] in REGULATED]
+    return random.Random(seed).sample(real, min(n, len(real)))
+
+
+def against_real(run_dir: str | Path, corpus: str | None = None, n: int = 500, seed: int = 0) -> dict:
+    """A model's own outputs as the audit's other side: for each label of a scored run, the
+    fluency and coherence of its poems against N real held-out poems (mean, and the AUC: the
+    chance that a real poem scores better; 0.5 is indistinguishable, 1.0 always worse). Outputs
+    with no verse have neither figure and are left out (``n`` says how many count)."""
+    from poetbench.jsonl import read_rows
+
+    run_dir = Path(run_dir)
+    manifest = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    real = [controls.join(lines) for lines, _ in _real_sample(load_split(corpus), n, seed)]
+    real_records = Scorer().score_many(real)
+    labels = {}
+    for checkpoint in manifest["checkpoints"]:
+        path = run_dir / checkpoint["label"] / "scores.jsonl"
+        records = [row.data["scores"] for row in read_rows(str(path)) if row.data] if path.is_file() else []
+        labels[checkpoint["label"]] = {}
+        for metric in LANGUAGE:
+            ours, theirs = _column(real_records, metric), _column(records, metric)
+            score = auc(ours, theirs)
+            labels[checkpoint["label"]][metric] = {"mean": _mean(theirs), "n": int(len(theirs)),
+                                                   "auc": None if score is None else round(score, 4)}
+    return {"n_real": len(real_records), "seed": seed, "real": {m: _mean(_column(real_records, m)) for m in LANGUAGE},
+            "labels": labels}
+
+
+def format_against_real(result: dict) -> str:
+    """``against_real`` as a markdown table: each label's mean (AUC against the real poems)."""
+    lines = ["| label | n | " + " | ".join(f"{m} (AUC)" for m in LANGUAGE) + " |", "|" + " --- |" * (len(LANGUAGE) + 2),
+             f"| real held-out poems | {result['n_real']} | " + " | ".join(_fmt(result["real"][m]) for m in LANGUAGE) + " |"]
+    for label, row in result["labels"].items():
+        lines.append(f"| {label} | {row[LANGUAGE[0]]['n']} | "
+                     + " | ".join(f"{_fmt(row[m]['mean'])} ({_fmt(row[m]['auc'])})" for m in LANGUAGE) + " |")
+    return "\n".join(lines)
 
 
 def format_table(result: dict, metrics: tuple[str, ...] = METRICS) -> str:

@@ -2,7 +2,8 @@
 
 SPEC is a comma-separated list of ``label=path-or-model-id``, or a training output directory
 (it expands to ``base`` — the base model in its ``adapter_config.json`` or
-``train_manifest.json`` — followed by every ``checkpoint-N`` in step order, labelled ``stepN``),
+``train_manifest.json`` — followed by every ``checkpoint-N`` in step order, labelled ``stepN``,
+or ``grpoN`` for a GRPO training directory),
 or a mix of both.
 
 A checkpoint's *identity* is a hash of its weight and config files' contents, not of its path:
@@ -43,10 +44,18 @@ def _base_of_adapter(folder: Path) -> str | None:
     return None
 
 
-def _base_of_training(folder: Path) -> str | None:
+def _training_manifest(folder: Path) -> dict:
     manifest = folder / "train_manifest.json"
-    if manifest.is_file():
-        return json.loads(manifest.read_text(encoding="utf-8")).get("base_model")
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8")) if manifest.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def _base_of_training(folder: Path) -> str | None:
+    manifest = _training_manifest(folder)
+    if manifest:
+        return manifest.get("base_model")
     for checkpoint in sorted(folder.glob("checkpoint-*")):
         base = _base_of_adapter(checkpoint)
         if base:
@@ -99,7 +108,7 @@ def _one(label: str, path: str, backend: str) -> Checkpoint:
     if folder.is_dir():
         base = _base_of_adapter(folder)
         if base:
-            return Checkpoint(label, path, adapter=True, base=base, step=step_of(folder))
+            return Checkpoint(label, path, adapter=True, base=base, step=training_step(folder))
         if not (folder / "config.json").is_file():
             raise InputError(f"--checkpoints: {label}={path}: neither a model (config.json) nor an adapter "
                              "(adapter_config.json)")
@@ -115,6 +124,17 @@ def step_of(folder: Path) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def training_step(folder: Path) -> int | None:
+    """The step a checkpoint stands at: N of ``checkpoint-N``, counted after the SFT steps it
+    started from for a GRPO checkpoint (its training directory's manifest names that adapter),
+    so that curves over SFT and GRPO checkpoints run in training order."""
+    step = step_of(folder)
+    manifest = _training_manifest(folder.parent)
+    if step is not None and manifest.get("stage") == "grpo":
+        step += step_of(Path(str(manifest.get("sft_adapter", "")))) or 0
+    return step
+
+
 def _training_dir(folder: Path, backend: str) -> list[Checkpoint]:
     if not folder.is_dir():
         raise InputError(f"--checkpoints: {folder}: no such training directory (or write label=path)")
@@ -123,7 +143,8 @@ def _training_dir(folder: Path, backend: str) -> list[Checkpoint]:
     if not checkpoints or not base:
         raise InputError(f"--checkpoints: {folder}: no checkpoint-N folders with adapter_config.json here")
     out = [_one("base", base, backend)]
-    out.extend(_one(f"step{step_of(c)}", str(c), backend) for c in checkpoints)
+    prefix = "grpo" if _training_manifest(folder).get("stage") == "grpo" else "step"
+    out.extend(_one(f"{prefix}{step_of(c)}", str(c), backend) for c in checkpoints)
     return out
 
 

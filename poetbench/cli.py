@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from poetbench import __version__
+from poetbench import tempfiles
 from poetbench.jsonl import InputError
 from poetbench.metrics.form import FORM_NAMES
 
@@ -22,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    tempfiles.terminate_on_sigterm()  # SIGTERM runs the same cleanup as Ctrl-C
     try:
         return args.func(args) or 0
     except InputError as exc:
@@ -30,6 +32,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("poetbench: interrupted; nothing was written over", file=sys.stderr)
         return 130
+    except tempfiles.Terminated as exc:
+        print("poetbench: terminated; nothing was written over", file=sys.stderr)
+        return exc.code
     except BrokenPipeError:  # e.g. `poetbench score x.jsonl | head`
         sys.stderr.close()
         return 0
@@ -179,6 +184,13 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--load-in-4bit", action="store_true", help="hf backend: load the base in 4-bit NF4 (needs CUDA)")
         sub.add_argument("--base-url", help="openai backend: the server, e.g. http://127.0.0.1:8000/v1")
         sub.add_argument("--concurrency", type=_positive, default=4, help="openai backend: requests at a time")
+        sub.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
+                         help="openai backend: wait this long for each answer (default 60)")
+        sub.add_argument("--max-retries", type=_whole, default=4, metavar="N",
+                         help="openai backend: retries of a failed request, with backoff (default 4)")
+        sub.add_argument("--api-key-env", metavar="NAME",
+                         help="openai backend: the environment variable holding the API key (default OPENAI_API_KEY; "
+                              "the key is never printed or written)")
         sub.add_argument("--corpus", help="for eval sets drawn from held-out poems (default: corpus discovery)")
         sub.add_argument("--reference", metavar="CORPUS", help="corpus for the copy metrics")
     run.set_defaults(func=_run)
@@ -242,6 +254,9 @@ def _parser() -> argparse.ArgumentParser:
     audit.add_argument("--no-reference", action="store_true",
                        help="skip the copy metrics (by default the train split is the copy reference)")
     audit.add_argument("-o", "--output", metavar="FILE", help="also write the result as JSON")
+    audit.add_argument("--run", metavar="RUN_DIR",
+                       help="audit a model instead: each label's fluency and coherence against the real held-out poems "
+                            "(a GRPO checkpoint that games a meter reward shows here)")
     audit.set_defaults(func=_audit)
     calibrate = commands.add_parser(
         "calibrate", help="correlate every metric and PoetScore with human ratings (Spearman, Kendall, bootstrap CIs)",
@@ -267,6 +282,12 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--steps", default="0,50,100,200", help="checkpoint steps; 0 is the base (default 0,50,100,200)")
     demo.add_argument("--quick", action="store_true", help="a small version for tests: a shorter pre-training, steps 0,30,60 by default, smoke-v1 (12 prompts)")
     demo.add_argument("--corpus", help="chinese-poetry directory (default: corpus discovery)")
+    demo.add_argument("--grpo", type=_whole, nargs="?", const=60, default=0, metavar="STEPS",
+                      help="add a GRPO stage after the last SFT checkpoint, on poetbench's rewards (default 60 steps); "
+                           "the report then compares against that SFT checkpoint and flags reward hacking")
+    demo.add_argument("--rewards", metavar="NAME=WEIGHT,…",
+                      help="the GRPO stage's reward weights instead of training/configs/tiny-grpo.yaml's, e.g. "
+                           "tone=1,rhyme=1 for a meter-only reward (see poetbench.rewards)")
     demo.set_defaults(func=_demo)
     for sub in (data, evalset, baseline):
         sub.set_defaults(func=lambda args, sub=sub: sub.print_help() or 2)
@@ -336,14 +357,31 @@ def _tones(args) -> int:
     return 0
 
 
-def _positive(text: str) -> int:
-    """An argparse type: a whole number of at least 1."""
+def _at_least(low: int):
+    """An argparse type: a whole number of ``low`` or more."""
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < low:
+            raise argparse.ArgumentTypeError(f"{value}: give {low} or more")
+        return value
+
+    return whole
+
+
+_positive, _whole = _at_least(1), _at_least(0)
+
+
+def _seconds(text: str) -> float:
+    """An argparse type: a number of seconds above 0."""
     try:
-        value = int(text)
+        value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value}: give 1 or more")
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not 0 < value < 1e6:
+        raise argparse.ArgumentTypeError(f"{text}: give a number of seconds above 0")
     return value
 
 
@@ -388,7 +426,8 @@ def _run_from(args):
     settings = RunSettings(checkpoints=args.checkpoints, eval_set=args.eval_set, output=args.output, backend=args.backend,
                            batch_size=args.batch_size, num_samples=args.num_samples, seed=args.seed,
                            gen_kwargs=parse_gen_kwargs(args.gen_kwargs), limit=args.limit, device=args.device,
-                           base_url=args.base_url, concurrency=args.concurrency, corpus=args.corpus,
+                           base_url=args.base_url, concurrency=args.concurrency, timeout=args.timeout,
+                           max_retries=args.max_retries, api_key_env=args.api_key_env, corpus=args.corpus,
                            reference=args.reference, load_in_4bit=args.load_in_4bit)
     return Run(settings, ["poetbench", *sys.argv[1:]])
 
@@ -466,6 +505,17 @@ def _audit(args) -> int:
 
     if args.n < 20:
         raise InputError(f"--n {args.n}: give at least 20 poems, or the AUCs mean little")
+    if args.run:
+        if not (Path(args.run) / "run.json").is_file():
+            raise InputError(f"{args.run}: no run.json here; give a run directory scored by `poetbench run`")
+        result = audit.against_real(args.run, args.corpus, n=args.n, seed=args.seed)
+        print(f"fluency and coherence of each label against {result['n_real']} real held-out poems "
+              "(mean, AUC: the chance a real poem scores better; 0.5 = indistinguishable)\n")
+        print(audit.format_against_real(result))
+        if args.output:
+            audit.write(result, args.output)
+            print(f"-> {args.output}")
+        return 0
     result = audit.run(args.corpus, n=args.n, seed=args.seed, reference=not args.no_reference,
                        progress=sys.stderr.isatty())
     print(f"{result['signature']}  n={result['n']} seed={result['seed']}\n")
@@ -498,13 +548,21 @@ def _demo(args) -> int:
     try:
         import training.train  # noqa: F401  (the recipe, and with it torch, transformers, peft, trl)
 
-        from poetbench.demo import DemoSettings, parse_steps, run_demo
+        from poetbench.demo import DemoSettings, parse_rewards, parse_steps, run_demo
     except ImportError as exc:  # pragma: no cover - the [train] extra is missing
         raise InputError(f"the demo trains a model: install the training extra (pip install -e '.[train]'): {exc}") from None
     steps = parse_steps("0,30,60" if args.quick and args.steps == "0,50,100,200" else args.steps)
-    result = run_demo(DemoSettings(out=Path(args.out), steps=steps, quick=args.quick, corpus=args.corpus),
-                      log=lambda line: print(line, flush=True))
-    print(f"\n{result['table']}\n\n{result['gate']}\n\nreport: {result['html']}  ({result['seconds']} s)")
+    settings = DemoSettings(out=Path(args.out), steps=steps, quick=args.quick, corpus=args.corpus, grpo=args.grpo,
+                            rewards=parse_rewards(args.rewards))
+    result = run_demo(settings, log=lambda line: print(line, flush=True))
+    print(f"\n{result['table']}\n\n{result['gate']}")
+    if "grpo" in result:
+        print(f"\nGRPO against the SFT checkpoint it started from (paired, * p < 0.05 after Holm):\n{result['grpo']['table']}")
+        print("\n" + "\n".join(result["grpo"]["flags"] or ["no reward hacking flagged (meter up while fluency or "
+                                                               "coherence down, paired CIs clear of 0)"]))
+        print(f"\nFluency and coherence against real held-out poems (AUC 0.5 = indistinguishable):\n"
+              f"{result['grpo']['audit_table']}")
+    print(f"\nreport: {result['html']}  ({result['seconds']} s)")
     return 0
 
 

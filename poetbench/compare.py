@@ -24,6 +24,8 @@ METRICS = ("form_ok", "length_regularity", "tone_conformity", "tone_ok", "rhyme_
            "vernacular_markers", "fluency_bpc", "fluency", "coherence", "chatter", "distinct_2", "repetition_ok", "copy_overlap", "adherence", "poetscore")
 LOWER_IS_BETTER = {"vernacular_markers", "fluency_bpc", "chatter", "copy_overlap"}
 KEY_METRICS = ("form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "fluency", "coherence", "chatter", "poetscore")  # the short tables
+METER = ("tone_conformity", "tone_ok", "rhyme_rate", "rhyme_ok")  # what a meter reward pays for
+LANGUAGE = ("fluency", "coherence")  # what verse that scans and means nothing loses
 
 
 def fmt(value: float, metric: str) -> str:
@@ -132,6 +134,7 @@ def compare(run_dir: Path, reference: str | None = None) -> dict:
               for metric in METRICS} if len(curve_labels) > 1 else {}
     result = {"reference": reference, "labels": labels, "signature": next(iter(summaries.values()))["signature"],
               "eval_set": manifest["eval_set"], "means": means, "paired": deltas, "wins": wins, "steps": curves,
+              "reward_hacking": reward_hacking(deltas),
               "extract_warnings": {label: summaries[label].get("extract_warnings") for label in labels},
               "diversity": {label: summaries[label].get("diversity") for label in labels},
               "method": {"ci": f"percentile bootstrap over prompts, {N_RESAMPLES} resamples, seed {SEED}",
@@ -140,6 +143,34 @@ def compare(run_dir: Path, reference: str | None = None) -> dict:
     with atomic_writer(str(Path(run_dir) / "comparison.json")) as out:
         out.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     return result
+
+
+def reward_hacking(deltas: dict[str, dict]) -> dict[str, dict]:
+    """Labels whose meter rose while their language fell, against the reference (give the SFT
+    checkpoint as the reference to judge a GRPO run): some METER metric's paired 95% CI lies
+    above 0 and some LANGUAGE metric's below 0. {label: {"meter_up": {metric: delta},
+    "language_down": {metric: delta}}}; labels that are not flagged are left out."""
+    flags = {}
+    for label, by_metric in deltas.items():
+        def moved(metrics, up):
+            return {m: round(d["delta"], 4) for m in metrics if (d := by_metric.get(m)) and d.get("low") is not None
+                    and (d["low"] > 0 if up else d["high"] < 0)}
+
+        rose, fell = moved(METER, True), moved(LANGUAGE, False)
+        if rose and fell:
+            flags[label] = {"meter_up": rose, "language_down": fell}
+    return flags
+
+
+def hacking_sentences(comparison: dict) -> list[str]:
+    """One sentence per flagged label, as the report and summary.md print them."""
+    out = []
+    for label, flag in (comparison.get("reward_hacking") or {}).items():
+        up = ", ".join(f"{m} {d:+.3f}" for m, d in flag["meter_up"].items())
+        down = ", ".join(f"{m} {d:+.3f}" for m, d in flag["language_down"].items())
+        out.append(f"奖励投机 reward hacking? {label}: meter up ({up}) while language fell ({down}) against "
+                   f"{comparison['reference']}, paired 95% CIs clear of 0")
+    return out
 
 
 def read_comparison(run_dir: Path) -> dict:

@@ -27,6 +27,8 @@ class DemoSettings:
     steps: tuple[int, ...] = (0, 50, 100, 200)
     quick: bool = False
     corpus: str | None = None
+    grpo: int = 0  # GRPO steps after the last SFT checkpoint; 0: no GRPO stage
+    rewards: dict | None = None  # the GRPO stage's reward weights (default: training/configs/tiny-grpo.yaml's)
 
     @property
     def pretrain_steps(self) -> int:
@@ -59,6 +61,65 @@ def training_config(settings: DemoSettings, prepared: Path) -> dict:
     config["build_tiny"] = {**config["build_tiny"], "pretrain_steps": settings.pretrain_steps}
     config["data"] = {"prepared": str(prepared), "max_examples": 1500 if settings.quick else 4000}
     return config
+
+
+def grpo_config(settings: DemoSettings, prepared: Path, sft_checkpoint: str) -> dict:
+    """training/configs/tiny-grpo.yaml on the demo's base and last SFT checkpoint."""
+    from training.train import load_config
+
+    config = load_config(str(Path(__file__).resolve().parents[1] / "training" / "configs" / "tiny-grpo.yaml"), [],
+                         stage="grpo")
+    config.update({"model_name_or_path": str(settings.out / "base"), "sft_adapter": sft_checkpoint,
+                   "output_dir": str(settings.out / grpo_name(settings, "grpo")), "max_steps": settings.grpo,
+                   "save_steps": settings.grpo,
+                   "report_to": [], "poetbench_callback": None})
+    config["data"] = {"prepared": str(prepared), "max_examples": 4000}
+    if settings.rewards:
+        config["rewards"] = settings.rewards
+    return config
+
+
+def grpo_name(settings: DemoSettings, stem: str) -> str:
+    """``stem``, or ``stem-tone_rhyme2`` for rewards other than the config's (names, with their
+    weights where not 1): each reward setting trains into a folder of its own and shows under a
+    label of its own."""
+    if not settings.rewards:
+        return stem
+    return stem + "-" + "_".join(name + ("" if weight == 1 else f"{weight:g}") for name, weight in settings.rewards.items())
+
+
+def paired_table(comparison: dict, label: str) -> str:
+    """``label`` against the comparison's reference on the key metrics: both means and the
+    paired delta [95% CI], * where p < 0.05 after Holm."""
+    from poetbench.compare import KEY_METRICS, fmt
+
+    reference = comparison["reference"]
+    rows = [["metric", reference, label, f"Δ [95% CI]"]]
+    for metric in KEY_METRICS:
+        a, b = comparison["means"][reference].get(metric) or {}, comparison["means"][label].get(metric) or {}
+        d = comparison["paired"][label].get(metric) or {}
+        delta = "—" if d.get("delta") is None else \
+            f"{d['delta']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]{'*' if d.get('p_holm', 1) < 0.05 else ''}"
+        rows.append([metric, "—" if a.get("mean") is None else fmt(a["mean"], metric),
+                     "—" if b.get("mean") is None else fmt(b["mean"], metric), delta])
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows)
+
+
+def parse_rewards(text: str | None) -> dict | None:
+    """``tone=1,rhyme=1`` -> reward weights (checked by ``poetbench.rewards.parse_weights``)."""
+    if not text:
+        return None
+    from poetbench.rewards import parse_weights
+
+    weights = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        name, sep, value = item.partition("=")
+        try:
+            weights[name.strip()] = float(value) if sep else 1.0
+        except ValueError:
+            raise InputError(f"--rewards {item!r}: write name=weight, e.g. tone=1,rhyme=1") from None
+    return parse_weights(weights, "--rewards")
 
 
 def demo_eval_set(settings: DemoSettings, prepared: Path, log=print) -> str:
@@ -98,16 +159,30 @@ def run_demo(settings: DemoSettings, log=print) -> dict:
         train(config, resume=last is not None)
     else:
         log("[2/5] training already done")
+    labels = ["base"] * (0 in settings.steps) + [f"step{s}" for s in trained]
+    paths = [out / "base"] * (0 in settings.steps) + [out / "train" / f"checkpoint-{s}" for s in trained]
+    if settings.grpo:
+        from training.grpo import train as train_grpo
+
+        grpo = grpo_config(settings, prepared, str(paths[-1]))
+        if (Path(grpo["output_dir"]) / f"checkpoint-{settings.grpo}").is_dir():
+            log("[2/5] GRPO already done")
+        else:
+            log(f"[2/5] GRPO from step{trained[-1]}: {settings.grpo} steps on the rewards "
+                + ", ".join(f"{name} {weight:g}" for name, weight in grpo["rewards"].items()))
+            train_grpo(grpo, resume=last_checkpoint(Path(grpo["output_dir"])) is not None, log=lambda line: log("      " + line))
+        labels.append(grpo_name(settings, f"grpo{settings.grpo}"))
+        paths.append(Path(grpo["output_dir"]) / f"checkpoint-{settings.grpo}")
     eval_set = demo_eval_set(settings, prepared, log)
-    spec = ",".join([f"base={out / 'base'}"] * (0 in settings.steps)
-                    + [f"step{s}={out / 'train' / f'checkpoint-{s}'}" for s in trained])
-    log(f"[3/5] generating and scoring {eval_set} on " + ", ".join(["base"] * (0 in settings.steps) + [f"step{s}" for s in trained]))
+    spec = ",".join(f"{label}={path}" for label, path in zip(labels, paths))
+    log(f"[3/5] generating and scoring {eval_set} on " + ", ".join(labels))
     run = Run(RunSettings(checkpoints=spec, eval_set=eval_set, output=str(out / "run"), batch_size=12, corpus=str(prepared),
                           gen_kwargs=parse_gen_kwargs(GEN_KWARGS)), ["poetbench", "demo"])
     run.generate(progress=False)
     summaries = run.score()
-    log("[4/5] comparison and report")
-    html = build(out / "run")  # writes comparison.json too
+    log("[4/5] comparison and report" + (f" (against step{trained[-1]}, the SFT checkpoint GRPO started from)"
+                                         if settings.grpo else ""))
+    html = build(out / "run", reference=f"step{trained[-1]}" if settings.grpo else None)  # writes comparison.json too
     log("[5/5] gate: last checkpoint against the base")
     labels = list(summaries)
     save_baseline(out / "run", labels[0], out / "baseline.json")
@@ -115,5 +190,13 @@ def run_demo(settings: DemoSettings, log=print) -> dict:
     (out / "gate.txt").write_text(render(verdict) + "\n", encoding="utf-8")
     result = {"html": str(html), "table": table(summaries), "gate": render(verdict), "gate_exit": verdict["exit_code"],
               "seconds": round(time.perf_counter() - started, 1)}
+    if settings.grpo:
+        from poetbench.audit import against_real, format_against_real
+        from poetbench.compare import hacking_sentences, read_comparison
+
+        comparison = read_comparison(out / "run")
+        audit = against_real(out / "run", str(prepared), n=200)
+        result["grpo"] = {"table": paired_table(comparison, labels[-1]), "reward_hacking": comparison["reward_hacking"],
+                          "flags": hacking_sentences(comparison), "audit": audit, "audit_table": format_against_real(audit)}
     (out / "demo.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return result

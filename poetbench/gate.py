@@ -78,6 +78,8 @@ def load_baseline(path: Path) -> dict:
         raise InputError(f"{path}: cannot read the baseline ({exc.strerror}); write one with `poetbench baseline save`") from None
     except ValueError as exc:
         raise InputError(f"{path}: not a baseline file (malformed JSON: {exc})") from None
+    except RecursionError:
+        raise InputError(f"{path}: not a baseline file (JSON nested too deep)") from None
     if not isinstance(baseline, dict) or baseline.get("baseline_version") != BASELINE_VERSION:
         raise InputError(f"{path}: not a poetbench baseline (version {BASELINE_VERSION}); write one with `poetbench baseline save`")
     _check_baseline(baseline, path)
@@ -99,7 +101,8 @@ def _check_baseline(baseline: dict, path: Path) -> None:
             raise InputError(f"{path}: prompt {prompt!r}: scores must be an object; {fix}")
         for metric, value in scores.items():
             if not _finite(value):
-                raise InputError(f"{path}: prompt {prompt!r}, {metric}: {value!r} is not a finite number; {fix}")
+                raise InputError(f"{path}: prompt {prompt!r}, {metric}: {value!r} is not a finite number "
+                                 f"(below 1e12); {fix}")
     diversity = baseline.get("diversity")
     if diversity is not None and (not isinstance(diversity, dict)
                                   or not all(_finite(diversity.get(key)) for key in RUN_METRICS.values()
@@ -108,7 +111,8 @@ def _check_baseline(baseline: dict, path: Path) -> None:
 
 
 def _finite(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A number a score can be: finite, and small enough that sums of them stay finite."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and abs(value) < 1e12
 
 
 def parse_rules(rules: list[str]) -> dict[str, float]:
@@ -171,6 +175,8 @@ def gate(run_dir: Path, baseline_path: Path, label: str | None = None, rules: li
         else:
             bound = stats["high"] if worse > 0 else -stats["low"]  # the CI's best case, on the "better" scale
             regressed = bound < -tolerance
+        if not all(map(math.isfinite, (stats["delta"], stats["low"], stats["high"]))):
+            regressed = True  # figures that are not numbers never let a build through
         checks.append({"metric": metric, "delta": stats["delta"], "low": stats["low"], "high": stats["high"],
                        "n": stats["n"], "tolerance": tolerance, "lower_is_better": metric in LOWER_IS_BETTER,
                        "regressed": regressed, **({"changed_prompts": changed[:10]} if mode == "exact" else {})})

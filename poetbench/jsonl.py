@@ -5,13 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import orjson
+
+from poetbench import tempfiles
 
 
 class InputError(Exception):
@@ -96,7 +97,8 @@ def dump_lines(objs) -> bytes:
 def atomic_writer(path: str | None, binary: bool = False) -> Iterator[IO]:
     """Write to ``path`` through a temporary file renamed into place on success; stdout if None.
 
-    A crash or Ctrl-C leaves the previous file untouched and no partial output behind.
+    A crash, Ctrl-C or SIGTERM leaves the previous file untouched and no partial output behind;
+    the temporary files a ``kill -9`` left go with the next successful write (``tempfiles``).
     """
     if path is None or path == "-":
         stream = sys.stdout.buffer if binary else sys.stdout
@@ -106,7 +108,7 @@ def atomic_writer(path: str | None, binary: bool = False) -> Iterator[IO]:
     target = Path(path)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp = tempfiles.create(target)
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o666 & ~umask)  # an ordinary file's permissions, not mkstemp's 0600
@@ -116,6 +118,7 @@ def atomic_writer(path: str | None, binary: bool = False) -> Iterator[IO]:
         with (os.fdopen(fd, "wb") if binary else os.fdopen(fd, "w", encoding="utf-8")) as out:
             yield out
         os.replace(tmp, target)
+        tempfiles.remove_stale(target)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
         raise InputError(f"{path}: write failed ({exc.strerror}); check free space and permissions") from None

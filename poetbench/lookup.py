@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from poetbench.cache import storable
+
 BITS = np.uint64(21)  # bits per code point in keys that pack two or three characters (every code point fits)
 
 
@@ -29,6 +31,7 @@ def code_point_table(ids: dict[str, int], missing: int, dtype=np.int64) -> np.nd
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
+@storable
 class HashSet:
     """A set of 64-bit keys in an open-addressing table (linear probing, load under 0.4).
 

@@ -59,6 +59,9 @@ class RunSettings:
     device: str = "auto"
     base_url: str | None = None
     concurrency: int = 4
+    timeout: float = 60.0
+    max_retries: int = 4
+    api_key_env: str | None = None  # the variable's name only: the key itself is never stored
     corpus: str | None = None
     reference: str | None = None
     load_in_4bit: bool = False
@@ -68,6 +71,10 @@ class RunSettings:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise InputError(f"--{name.replace('_', '-')} {value!r}: give a whole number of 1 or more")
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int) or self.max_retries < 0:
+            raise InputError(f"--max-retries {self.max_retries!r}: give a whole number of 0 or more")
+        if isinstance(self.timeout, bool) or not isinstance(self.timeout, (int, float)) or not 0 < self.timeout < 1e6:
+            raise InputError(f"--timeout {self.timeout!r}: give a number of seconds above 0")
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -83,6 +90,14 @@ def _clean_output(output: str | None) -> dict:
         output = _LONE_SURROGATE.sub("\ufffd", output)
         row["warning"] = "lone surrogates in the output were replaced by U+FFFD"
     return {"output": output, "poem": extract_poem(output).poem, **row}
+
+
+def _sample_row(wanted: tuple[dict, int, str], output: dict) -> dict:
+    """The samples.jsonl row of one generated sample."""
+    prompt, index, key = wanted
+    return {"key": key, "prompt_id": prompt["id"], "sample_index": index, "prompt": prompt["prompt"],
+            **_clean_output(output["output"]), "seconds": round(output["seconds"], 4),
+            "missing": output.get("missing", False)}
 
 
 def label_folder(run_dir: Path, label: str) -> Path:
@@ -159,8 +174,13 @@ class Run:
     def __init__(self, settings: RunSettings, command: list[str] | None = None):
         if settings.backend not in BACKENDS:
             raise InputError(f"--backend {settings.backend!r}: use one of {', '.join(BACKENDS)}")
-        if settings.backend == "openai" and not settings.base_url:
-            raise InputError("--backend openai needs --base-url (e.g. http://127.0.0.1:8000/v1)")
+        if settings.backend == "openai":
+            from poetbench.generation.openai import api_key, check_base_url
+
+            if not settings.base_url:
+                raise InputError("--backend openai needs --base-url (e.g. http://127.0.0.1:8000/v1)")
+            check_base_url(settings.base_url)
+            api_key(settings.api_key_env)  # a variable named on purpose must be set, before anything is written
         if settings.load_in_4bit and _device(settings) != "cuda":
             raise InputError("--load-in-4bit needs a CUDA GPU (bitsandbytes); drop it to load the base in full precision")
         self.settings = settings
@@ -212,19 +232,25 @@ class Run:
         return generated
 
     def _generate_label(self, backend, checkpoint: Checkpoint, todo: list, folder: Path, bar) -> None:
+        """Append the samples of ``todo`` to the label's samples.jsonl, each flushed to disk as
+        soon as it is there: per batch, or per answer for a backend that streams (openai)."""
         with open(folder / "samples.jsonl", "ab") as stream:
-            for start in range(0, len(todo), self.settings.batch_size):
-                batch = todo[start:start + self.settings.batch_size]
-                outputs = backend.generate(checkpoint, [(p, k) for p, k, _ in batch], self.gen_kwargs, self.settings.seed)
-                rows = [{"key": key, "prompt_id": p["id"], "sample_index": k, "prompt": p["prompt"],
-                         **_clean_output(o["output"]),
-                         "seconds": round(o["seconds"], 4), "missing": o.get("missing", False)}
-                        for (p, k, key), o in zip(batch, outputs)]
+            def save(rows: list[dict]) -> None:
                 stream.write(dump_lines(rows))
                 stream.flush()
                 os.fsync(stream.fileno())
                 if bar:
-                    bar.update(len(batch))
+                    bar.update(len(rows))
+
+            items = [(p, k) for p, k, _ in todo]
+            if hasattr(backend, "stream"):
+                for position, output in backend.stream(checkpoint, items, self.gen_kwargs, self.settings.seed):
+                    save([_sample_row(todo[position], output)])
+                return
+            for start in range(0, len(todo), self.settings.batch_size):
+                outputs = backend.generate(checkpoint, items[start:start + self.settings.batch_size], self.gen_kwargs,
+                                           self.settings.seed)
+                save([_sample_row(w, o) for w, o in zip(todo[start:], outputs)])
 
     def _backend(self):
         if self.settings.backend == "file":
@@ -232,9 +258,11 @@ class Run:
 
             return FileBackend()
         if self.settings.backend == "openai":
-            from poetbench.generation.openai import OpenAIBackend
+            from poetbench.generation.openai import OpenAIBackend, api_key
 
-            return OpenAIBackend(self.settings.base_url, concurrency=self.settings.concurrency)
+            return OpenAIBackend(self.settings.base_url, concurrency=self.settings.concurrency,
+                                 retries=self.settings.max_retries, timeout=self.settings.timeout,
+                                 api_key=api_key(self.settings.api_key_env))
         from poetbench.generation.hf import HFBackend
 
         return HFBackend(self.checkpoints, self.settings.device, self.settings.batch_size, self.settings.load_in_4bit)

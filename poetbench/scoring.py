@@ -17,7 +17,7 @@ import os
 import sys
 from dataclasses import dataclass, field
 
-from poetbench import __version__
+from poetbench import __version__, tempfiles
 from poetbench.language import model as language
 from poetbench.metrics import classical, coherence, copying, fluency, repetition, tone_pattern
 from poetbench.metrics import form as form_metric
@@ -293,7 +293,7 @@ def _pool(scorer: Scorer, jobs: int):
         yield None
         return
     scorer.warm()  # load every table before the fork, so the workers share one copy
-    pool = multiprocessing.get_context("fork").Pool(jobs)
+    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=tempfiles.quiet_worker)
     try:
         yield pool
         pool.close()

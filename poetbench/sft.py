@@ -43,8 +43,9 @@ def _pick(key: str, seed: int, n: int) -> int:
     return int.from_bytes(hashlib.sha256(f"{seed}:{key}".encode()).digest()[:4], "big") % n
 
 
-def to_messages(row: dict, kind: str | None = None, seed: int = 0) -> list[dict]:
-    """Chat messages (system, user, assistant) that teach writing the poem of a corpus row.
+def to_request(row: dict, kind: str | None = None, seed: int = 0) -> dict:
+    """The request a corpus row teaches, as an eval-set row (``kind``, ``prompt``, ``form``,
+    ``keywords``, ``given``), with the poem that answers it under ``answer``.
 
     ``row`` needs ``text`` (or ``text_simp``), and ``title``/``form`` where the kind uses them.
     Without ``kind``, one is chosen from the row's id and ``seed`` (stable across runs).
@@ -58,8 +59,16 @@ def to_messages(row: dict, kind: str | None = None, seed: int = 0) -> list[dict]
     answer = poem_text(lines)
     if kind == "continuation":  # the given line and its comma are in the request
         answer = answer[len(lines[0]) + 1:].lstrip("\n")
-    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": user},
-            {"role": "assistant", "content": answer}]
+    return {"kind": kind, "prompt": user, "form": row.get("form") if kind in ("form", "continuation") else None,
+            "keywords": [], "given": lines[0] if kind == "continuation" else None, "answer": answer}
+
+
+def to_messages(row: dict, kind: str | None = None, seed: int = 0) -> list[dict]:
+    """Chat messages (system, user, assistant) that teach writing the poem of a corpus row
+    (the request of ``to_request``)."""
+    request = to_request(row, kind, seed)
+    return [{"role": "system", "content": SYSTEM}, {"role": "user", "content": request["prompt"]},
+            {"role": "assistant", "content": request["answer"]}]
 
 
 def turn_closing(tokenizer) -> str:

@@ -90,3 +90,38 @@ def test_cli_prints_the_table_and_writes_json(prepared_split, tmp_path, capsys):
 def test_cli_refuses_a_tiny_sample(capsys):
     assert main(["audit", "--n", "5"]) == 2
     assert "--n 5" in capsys.readouterr().err
+
+
+def test_a_models_own_outputs_against_real_poems(prepared_split, tmp_path, capsys):
+    """`audit --run`: real held-out poems as one label's outputs are indistinguishable from the
+    real sample (AUC near 0.5); the same poems with their characters shuffled are not."""
+    import random
+
+    from poetbench import evalsets
+    from poetbench.runner import Run, RunSettings
+
+    split = audit.load_split(str(prepared_split))
+    rng = random.Random(0)
+    held = rng.sample([controls.join(lines) for lines, form in split.held if form in ("wujue", "qijue", "wulv", "qilv")], 60)
+    shuffled = []
+    for text in held:
+        chars = [c for c in text if c not in "，。\n"]
+        rng.shuffle(chars)
+        it = iter(chars)
+        shuffled.append("".join(c if c in "，。\n" else next(it) for c in text))
+    prompts = evalsets.load("smoke-v1")
+    for label, texts in (("real", held), ("shuffled", shuffled)):
+        (tmp_path / f"{label}.jsonl").write_text("".join(
+            json.dumps({"prompt_id": p["id"], "sample_index": k, "output": texts[n * 5 + k]}, ensure_ascii=False) + "\n"
+            for n, p in enumerate(prompts) for k in range(5)), encoding="utf-8")
+    run = Run(RunSettings(checkpoints=f"real={tmp_path / 'real.jsonl'},shuffled={tmp_path / 'shuffled.jsonl'}",
+                          eval_set="smoke-v1", output=str(tmp_path / "run"), backend="file", num_samples=5))
+    run.generate(progress=False)
+    run.score()
+    result = audit.against_real(tmp_path / "run", str(prepared_split), n=150, seed=1)
+    real, salad = result["labels"]["real"], result["labels"]["shuffled"]
+    assert real["fluency"]["n"] == 60 and 0.35 < real["fluency"]["auc"] < 0.65
+    assert salad["fluency"]["auc"] > 0.95 and salad["fluency"]["mean"] < real["fluency"]["mean"]
+    assert main(["audit", "--run", str(tmp_path / "run"), "--corpus", str(prepared_split), "--n", "150"]) == 0
+    out = capsys.readouterr().out
+    assert "| shuffled | 60 |" in out and "real held-out poems" in out

@@ -53,3 +53,26 @@ def test_demo_prints_the_table_the_gate_and_the_report(demo):
     assert f"report: {out / 'run' / 'report' / 'index.html'}" in stdout
     result = json.loads((out / "demo.json").read_text(encoding="utf-8"))
     assert result["gate_exit"] in (0, 1) and (out / "gate.txt").is_file()
+
+
+@pytest.fixture(scope="module")
+def grpo_demo(demo):
+    """The same demo again with `--grpo`: training reused, 60 GRPO steps, one more label (about 2 minutes)."""
+    out, _ = demo
+    done = subprocess.run([sys.executable, "-m", "poetbench", "demo", "--out", str(out), "--grpo"], capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return out, done.stdout
+
+
+def test_grpo_improves_form_and_poetscore_over_sft_with_rewards_a_small_share(grpo_demo):
+    out, stdout = grpo_demo
+    comparison = json.loads((out / "run" / "comparison.json").read_text(encoding="utf-8"))
+    assert comparison["reference"] == "step200" and comparison["labels"][-1] == "grpo60"
+    for metric in ("form_ok", "poetscore"):
+        paired = comparison["paired"]["grpo60"][metric]
+        assert paired["low"] > 0 and paired["p_holm"] < 0.05, (metric, paired)
+    manifest = json.loads((out / "grpo" / "train_manifest.json").read_text(encoding="utf-8"))
+    assert manifest["global_step"] == 60 and 0 < manifest["reward_share"] < 0.05  # rewards do not dominate a step
+    assert "GRPO against the SFT checkpoint" in stdout and "real held-out poems" in stdout
+    assert "[2/5] training already done" in stdout  # SFT reused, not trained again

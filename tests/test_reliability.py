@@ -129,3 +129,44 @@ def test_a_lone_surrogate_in_an_output_is_replaced_and_noted(tmp_path):
     assert len(rows) == len(ids)
     assert all(row["output"] == "床前明月光\ufffd，疑是地上霜。" and "U+FFFD" in row["warning"] for row in rows)
     assert cli("run", *args).returncode == 0  # nothing left to generate, nothing corrupt
+
+
+def _score_until_written(tmp_path, poems):
+    """Start `score --jobs 2` on ``poems`` in a session of its own; return it once its temporary
+    output holds data (the workers are scoring)."""
+    import time
+
+    process = subprocess.Popen([sys.executable, "-m", "poetbench", "score", str(poems), "-o", str(tmp_path / "out.jsonl"),
+                                "--jobs", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None:
+        if any(p.stat().st_size for p in tmp_path.glob(".out.jsonl.*.poetbench-tmp")):
+            return process
+        time.sleep(0.05)
+    process.kill()
+    pytest.fail("score never started writing")
+
+
+def test_temp_files_go_on_sigterm_and_after_kill_9_with_the_next_run(tmp_path):
+    import os
+    import signal
+
+    row = json.dumps({"text": "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"}, ensure_ascii=False) + "\n"
+    poems = tmp_path / "poems.jsonl"
+    poems.write_text(row * 400_000, encoding="utf-8")
+    process = _score_until_written(tmp_path, poems)
+    os.killpg(process.pid, signal.SIGTERM)  # the parent and both workers, as a service manager would
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 128 + signal.SIGTERM
+    assert stderr.strip() == "poetbench: terminated; nothing was written over"  # no worker tracebacks
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["poems.jsonl"]
+
+    process = _score_until_written(tmp_path, poems)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.communicate(timeout=60)
+    left = [p.name for p in tmp_path.glob(".out.jsonl.*")]
+    assert len(left) == 1 and left[0].endswith(f".{process.pid}.poetbench-tmp")  # whose, and for what
+    (tmp_path / "few.jsonl").write_text(row * 3, encoding="utf-8")
+    assert cli("score", tmp_path / "few.jsonl", "-o", tmp_path / "out.jsonl").returncode == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["few.jsonl", "out.jsonl", "poems.jsonl"]

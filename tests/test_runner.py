@@ -223,7 +223,7 @@ def test_openai_backend_success_retry_and_timeout(server, tmp_path):
     got = backend.generate(Checkpoint("a", "poet-lora"), items, parse_gen_kwargs(""), 0)
     assert [g["output"] for g in got] == ["poet-lora：白日依山尽，黄河入海流。"] * 2  # retried past the 503s
     _Server.plan = ["slow"] * 10
-    with pytest.raises(InputError, match="no answer after 4 tries"):
+    with pytest.raises(InputError, match="no usable answer after 4 tries"):
         backend.generate(Checkpoint("a", "m"), items[:1], parse_gen_kwargs(""), 0)
     _Server.plan = []
     run = Run(RunSettings(checkpoints="lora=poet-lora", eval_set="smoke-v1", output=str(tmp_path / "r"),
@@ -239,3 +239,11 @@ def test_four_bit_generation_needs_cuda(trained):
         pytest.skip("a GPU is present")
     with pytest.raises(InputError, match="--load-in-4bit needs a CUDA GPU"):
         Run(settings(trained, "q4", load_in_4bit=True))
+
+
+def test_a_label_with_a_dot_generates_with_the_hf_backend(trained, tmp_path):
+    """peft refuses adapter names with "." (a module name); labels may hold one (grpo60-no_chatter0.5)."""
+    run = Run(RunSettings(checkpoints=f"sft.v1={trained / 'train' / 'checkpoint-1'},rl.0.5={trained / 'train' / 'checkpoint-2'}",
+                          eval_set="smoke-v1", output=str(tmp_path / "r"), limit=2,
+                          gen_kwargs=parse_gen_kwargs("max_new_tokens=6")))
+    assert run.generate(progress=False) == {"sft.v1": 2, "rl.0.5": 2}

@@ -28,8 +28,10 @@ import yaml
 from poetbench.checkpoints import step_of
 from poetbench.versions import package_versions
 
-# Keys of our own; every other top-level key must be a field of trl's SFTConfig.
+# Keys of our own; every other top-level key must be a field of trl's SFTConfig (GRPOConfig for
+# training/grpo.py, whose own keys are GRPO_SECTIONS).
 SECTIONS = {"model_name_or_path", "build_tiny", "data", "quantization", "lora", "poetbench_callback"}
+GRPO_SECTIONS = {"model_name_or_path", "sft_adapter", "data", "quantization", "rewards", "scorer", "poetbench_callback"}
 
 
 class ConfigError(Exception):
@@ -47,7 +49,9 @@ def _value(text: str):
     return value
 
 
-def load_config(path: str, overrides: list[str]) -> dict:
+def load_config(path: str, overrides: list[str], stage: str = "sft") -> dict:
+    """The YAML config at ``path`` with ``--set`` overrides; every key not one of the stage's
+    own sections must be a field of trl's SFTConfig (``stage="sft"``) or GRPOConfig ("grpo")."""
     try:
         config = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except OSError as exc:
@@ -65,16 +69,22 @@ def load_config(path: str, overrides: list[str]) -> dict:
             if not isinstance(target, dict):
                 raise ConfigError(f"--set {key}: {part} is not a section")
         target[key.split(".")[-1]] = _value(value)
-    from trl import SFTConfig
+    if stage == "grpo":
+        from trl import GRPOConfig as StageConfig
 
+        sections = GRPO_SECTIONS
+    else:
+        from trl import SFTConfig as StageConfig
+
+        sections = SECTIONS
     if config.get("assistant_only_loss"):
         raise ConfigError(f"{path}: assistant_only_loss needs {{% generation %}} markers in the chat template, and trl "
                           "swaps in a template of its own when they are missing; poetbench trains on prompt-completion "
                           "pairs instead: replace it with completion_only_loss: true")
-    fields = set(SFTConfig.__dataclass_fields__)
+    fields = set(StageConfig.__dataclass_fields__)
     for key in config:
-        if key not in SECTIONS and key not in fields:
-            raise ConfigError(f"{path}: unknown key {key!r} (not a poetbench section nor an SFTConfig field)")
+        if key not in sections and key not in fields:
+            raise ConfigError(f"{path}: unknown key {key!r} (not a poetbench section nor a {StageConfig.__name__} field)")
     if "output_dir" not in config:
         raise ConfigError(f"{path}: output_dir is missing")
     return config
@@ -246,23 +256,30 @@ def train(config: dict, resume: bool = False) -> dict:
     return manifest
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Fine-tune with LoRA/QLoRA and score poems at every checkpoint.")
+def command(argv: list[str] | None, description: str, stage: str, train_fn, example: str) -> int:
+    """The command line of a training stage (train.py, grpo.py): --config, --set, --resume; a
+    config or input problem is one line on stderr and exit 2."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--config", required=True, help="a YAML file in training/configs/")
     parser.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
-                        help="override a config key (nested with dots: lora.r=16); repeatable")
+                        help=f"override a config key (nested with dots: {example}); repeatable")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in output_dir")
     args = parser.parse_args(argv)
     from poetbench.jsonl import InputError
 
     try:
-        manifest = train(load_config(args.config, args.set), resume=args.resume)
+        manifest = train_fn(load_config(args.config, args.set, stage=stage), resume=args.resume)
     except (ConfigError, InputError) as exc:
         print(f"training: error: {exc}", file=sys.stderr)
         return 2
     if is_main_process():
-        print(f"done: {manifest['global_step']} steps, train loss {manifest['train_loss']:.4f} -> {manifest['config']['output_dir']}")
+        print(f"done: {manifest['global_step']} {stage.upper()} steps, train loss {manifest['train_loss']:.4f} "
+              f"-> {manifest['config']['output_dir']}")
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return command(argv, "Fine-tune with LoRA/QLoRA and score poems at every checkpoint.", "sft", train, "lora.r=16")
 
 
 if __name__ == "__main__":

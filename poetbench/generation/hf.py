@@ -53,7 +53,8 @@ class SeededSampling:
 
 
 def load(base: str, adapters: dict[str, str], device: str = "auto", load_in_4bit: bool = False):
-    """The tokenizer and the base model with every adapter attached (named by label)."""
+    """The tokenizer and the base model with every adapter attached, under the names of ``adapters``
+    (names peft accepts: no ".")."""
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -82,14 +83,14 @@ def load(base: str, adapters: dict[str, str], device: str = "auto", load_in_4bit
 
 
 @contextlib.contextmanager
-def active(model, label: str | None):
-    """Generate with adapter ``label``, or with the bare base when ``label`` is None."""
-    if label is None and hasattr(model, "disable_adapter"):
+def active(model, name: str | None):
+    """Generate with adapter ``name``, or with the bare base when ``name`` is None."""
+    if name is None and hasattr(model, "disable_adapter"):
         with model.disable_adapter():
             yield
         return
-    if label is not None:
-        model.set_adapter(label)
+    if name is not None:
+        model.set_adapter(name)
     yield
 
 
@@ -132,7 +133,9 @@ class HFBackend:
     checkpoint label."""
 
     def __init__(self, checkpoints: list[Checkpoint], device: str, batch_size: int, load_in_4bit: bool = False):
-        adapters = {c.label: c.path for c in checkpoints if c.adapter}
+        # peft names adapters as modules, so not by label: a label may hold "." (grpo60-no_chatter0.5)
+        self.names = {c.label: f"adapter{n}" for n, c in enumerate(checkpoints) if c.adapter}
+        adapters = {self.names[c.label]: c.path for c in checkpoints if c.adapter}
         bases = {c.base for c in checkpoints if c.adapter} | {c.path for c in checkpoints if not c.adapter}
         if len(bases) != 1:
             raise InputError(f"--checkpoints: one base model per run; these name several: {', '.join(sorted(bases))}")
@@ -141,7 +144,7 @@ class HFBackend:
 
     def generate(self, checkpoint: Checkpoint, items: list[tuple[dict, int]], gen_kwargs: dict, seed: int) -> list[dict]:
         seeds = [row_seed(p["id"], k, seed) for p, k in items]
-        with active(self.model, checkpoint.label if checkpoint.adapter else None):
+        with active(self.model, self.names[checkpoint.label] if checkpoint.adapter else None):
             return generate(self.model, self.tokenizer, [p["prompt"] for p, _ in items],
                             max_new_tokens=int(gen_kwargs["max_new_tokens"]), batch_size=self.batch_size,
                             temperature=gen_kwargs["temperature"], top_p=gen_kwargs["top_p"], seeds=seeds,

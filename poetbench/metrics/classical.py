@@ -40,6 +40,7 @@ VERNACULAR_MARKERS = (
 _MARKER_RE = re.compile("|".join(sorted(VERNACULAR_MARKERS, key=len, reverse=True)))
 
 
+@cache.storable
 class Lexicon:
     """The classical lexicon as lookup tables: a flag per code point, sorted bigram keys."""
 

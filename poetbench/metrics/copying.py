@@ -66,6 +66,7 @@ def _valid_ngrams(points: np.ndarray) -> np.ndarray:
     return inside
 
 
+@cache.storable
 class CopyIndex:
     """The 4-gram hashes and lines of a reference corpus."""
 

@@ -165,6 +165,7 @@ def _decode(key: int, size: int) -> str:
     return "".join((PING, ZE, EITHER, UNKNOWN)[(key >> (2 * (size - 1 - k))) & 3] for k in range(size))
 
 
+@cache.storable
 class LineTable:
     """Every line of one size, as a base-4 key of its tone codes, with its (checks, fails)
     against each of the four kinds. Built whole (4**size lines) and cached on disk."""

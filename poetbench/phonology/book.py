@@ -28,6 +28,7 @@ from poetbench.text.script import code_points, to_simplified
 BOOKS = ("pingshui", "xinyun")
 
 
+@cache.storable
 class GroupTable(dict):
     """Character -> the 平声 rhyme groups it can rhyme in, filled on demand by ``compute``."""
 
@@ -108,6 +109,7 @@ class RhymeBook:
         return frozenset((group,))
 
 
+@cache.storable
 class Pingshui(RhymeBook):
     name = "pingshui"
     classical_words = True
@@ -134,27 +136,34 @@ class Pingshui(RhymeBook):
         return self._neighbours.get(group, frozenset()) | {group}
 
 
+@cache.storable
 def _no_groups(char: str) -> tuple[str, ...]:
     return ()
 
 
+@cache.storable
 class Xinyun(RhymeBook):
     name = "xinyun"
-    _by_final = {final: group for group, finals in XINYUN_GROUPS.items() for final in finals}
 
     def __init__(self):
         super().__init__(*modern.modern_classes(), frozenset(), frozenset())
-        self.groups = GroupTable(self._final_groups)
+        self.groups = GroupTable(_xinyun_groups)
 
-    def _final_groups(self, char: str) -> tuple[str, ...]:
-        groups = []
-        for initial, final in modern.level_finals(to_simplified(char)):
-            if final == "i" and initial in XINYUN_APICAL_INITIALS:
-                final = "-i"
-            group = self._by_final.get(final)
-            if group:
-                groups.append(group)
-        return tuple(dict.fromkeys(groups))
+
+_XINYUN_BY_FINAL = {final: group for group, finals in XINYUN_GROUPS.items() for final in finals}
+
+
+@cache.storable
+def _xinyun_groups(char: str) -> tuple[str, ...]:
+    """The 中华新韵 groups of ``char``'s 平 readings, from their finals."""
+    groups = []
+    for initial, final in modern.level_finals(to_simplified(char)):
+        if final == "i" and initial in XINYUN_APICAL_INITIALS:
+            final = "-i"
+        group = _XINYUN_BY_FINAL.get(final)
+        if group:
+            groups.append(group)
+    return tuple(dict.fromkeys(groups))
 
 
 @lru_cache(maxsize=None)

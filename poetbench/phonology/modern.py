@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from poetbench import cache
 from poetbench.lookup import BITS, member
 from poetbench.phonology.tables import CLASSICAL_WORDS, TONE_MARKS
 from poetbench.text.script import chars_to_traditional, to_traditional
@@ -69,6 +70,7 @@ def _key(chars: str) -> int:
     return key
 
 
+@cache.storable
 class WordTones:
     """pypinyin's phrase table (2-4 character words), indexed in Simplified and Traditional.
 

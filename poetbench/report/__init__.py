@@ -15,7 +15,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from poetbench.compare import KEY_METRICS, LOWER_IS_BETTER, compare, fmt
+from poetbench.compare import KEY_METRICS, LOWER_IS_BETTER, compare, fmt, hacking_sentences
 from poetbench.jsonl import InputError, atomic_writer
 from poetbench.report import plots, viewer
 
@@ -73,7 +73,7 @@ def build(run_dir: Path, out_dir: Path | None = None, reference: str | None = No
         run_name=run_dir.name, date=time.strftime("%Y-%m-%d %H:%M"), manifest=manifest, comparison=comparison,
         table_metrics=TABLE_METRICS, lower_better=LOWER_IS_BETTER, best=_best(comparison), fmt=fmt,
         n_tests=sum(1 for d in comparison["paired"].values() for v in d.values() if v.get("p") is not None),
-        plots=figures,
+        plots=figures, hacking=hacking_sentences(comparison),
         data_json=_json_for_html({"labels": comparison["labels"], "samples": samples,
                                   "prompts": [{"id": p["id"], "kind": p["kind"], "prompt": p["prompt"]} for p in prompts]}))
     try:
@@ -113,6 +113,7 @@ def markdown_summary(comparison: dict) -> str:
                 cell += f" (Δ {d['delta']:+.3g}{star})"
             cells.append(cell)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    lines += [""] + [f"**{sentence}**" for sentence in hacking_sentences(comparison)] if comparison.get("reward_hacking") else []
     collapsed = [label for label, d in (comparison.get("diversity") or {}).items() if d and d.get("mode_collapse")]
     if collapsed:
         lines += ["", "Mode collapse (模式坍缩): " + ", ".join(
