@@ -142,6 +142,12 @@ def test_grpo_config_errors_are_one_clear_line(tmp_path, capsys):
     assert "unknown reward 'meter'" in capsys.readouterr().err
     assert grpo_main(["--config", CONFIG, "--set", "packing=true", f"output_dir={tmp_path}"]) == 2
     assert "not a poetbench section nor a GRPOConfig field" in capsys.readouterr().err
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "training.grpo", "--config", CONFIG, "--set", "sft_adapter=/nowhere"],
+                          capture_output=True, text=True, cwd=Path(CONFIG).parents[2])  # as the README runs it
+    assert done.returncode == 2 and done.stderr.startswith("training: error: sft_adapter:"), done.stderr
 
 
 def _delta(delta, low, high):

@@ -22,6 +22,7 @@ fluency or coherence falls (``poetbench.compare.reward_hacking``).
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
