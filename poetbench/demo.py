@@ -92,6 +92,7 @@ def paired_table(comparison: dict, label: str) -> str:
     """``label`` against the comparison's reference on the key metrics: both means and the
     paired delta [95% CI], * where p < 0.05 after Holm."""
     from poetbench.compare import KEY_METRICS, fmt
+    from poetbench.runner import aligned
 
     reference = comparison["reference"]
     rows = [["metric", reference, label, f"Δ [95% CI]"]]
@@ -102,8 +103,7 @@ def paired_table(comparison: dict, label: str) -> str:
             f"{d['delta']:+.3f} [{d['low']:+.3f}, {d['high']:+.3f}]{'*' if d.get('p_holm', 1) < 0.05 else ''}"
         rows.append([metric, "—" if a.get("mean") is None else fmt(a["mean"], metric),
                      "—" if b.get("mean") is None else fmt(b["mean"], metric), delta])
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows)
+    return aligned(rows)
 
 
 def parse_rewards(text: str | None) -> dict | None:

@@ -379,5 +379,10 @@ def table(summaries: dict[str, dict]) -> str:
             m = summary["metrics"][key]
             cells.append("—" if m["mean"] is None else f"{fmt(m['mean'], key)} [{fmt(m['low'], key)},{fmt(m['high'], key)}]")
         rows.append(cells)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    return aligned(rows)
+
+
+def aligned(rows: list[list[str]]) -> str:
+    """Rows of cells as plain text, each column padded to its widest cell."""
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths)) for r in rows)

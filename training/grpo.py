@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 from training import train as recipe
-from training.train import GRPO_SECTIONS, ConfigError, MetricsCsv, is_main_process, last_checkpoint, load_base, \
+from training.train import GRPO_SECTIONS, ConfigError, is_main_process, last_checkpoint, load_base, logging_callbacks, \
     training_rows, versions
 
 def prompt_rows(rows: list[dict], seed: int) -> list[dict]:
@@ -91,7 +91,6 @@ def train(config: dict, resume: bool = False, log=print) -> dict:
     import datasets
     from trl import GRPOConfig, GRPOTrainer
 
-    from poetbench.integrations import PoetBenchCallback
     from poetbench.rewards import RewardScorer, parse_weights, reward_functions
 
     output_dir = Path(config["output_dir"])
@@ -104,12 +103,8 @@ def train(config: dict, resume: bool = False, log=print) -> dict:
     dataset = datasets.Dataset.from_list(prompt_rows(rows, seed))
     tokenizer, model = load_policy(config)
     args = GRPOConfig(**{k: v for k, v in config.items() if k not in GRPO_SECTIONS}, reward_weights=weights)
-    timer = reward_time_callback(scorer)
-    callbacks = [timer, MetricsCsv(output_dir / "metrics.csv").callback]  # the timer first: the CSV gets its figures
-    scorer_callback = None
-    if config.get("poetbench_callback"):
-        scorer_callback = PoetBenchCallback(**config["poetbench_callback"])
-        callbacks.append(scorer_callback)
+    # the reward timer first, so that metrics.csv gets its figures
+    callbacks, scorer_callback = logging_callbacks(config, output_dir, first=(reward_time_callback(scorer),))
     trainer = GRPOTrainer(model=model, reward_funcs=rewards, args=args, train_dataset=dataset,
                           processing_class=tokenizer, callbacks=callbacks)
     if scorer_callback:

@@ -195,6 +195,19 @@ class MetricsCsv:
                     writer.writerow([step, name, value])
 
 
+def logging_callbacks(config: dict, output_dir: Path, first: tuple = ()) -> tuple[list, object]:
+    """``first``, then metrics.csv, then PoetBenchCallback when the config asks for it (returned
+    too: the recipe hands it the trainer, so its figures go through ``trainer.log``)."""
+    from poetbench.integrations import PoetBenchCallback
+
+    callbacks = [*first, MetricsCsv(output_dir / "metrics.csv").callback]
+    scorer_callback = None
+    if config.get("poetbench_callback"):
+        scorer_callback = PoetBenchCallback(**config["poetbench_callback"])
+        callbacks.append(scorer_callback)
+    return callbacks, scorer_callback
+
+
 def versions() -> dict:
     return package_versions(("poetbench", "torch", "transformers", "peft", "trl", "bitsandbytes", "accelerate"))
 
@@ -209,7 +222,6 @@ def train(config: dict, resume: bool = False) -> dict:
     from peft import LoraConfig
     from trl import SFTConfig, SFTTrainer
 
-    from poetbench.integrations import PoetBenchCallback
     from poetbench.sft import to_messages, to_prompt_completion, turn_closing
 
     output_dir = Path(config["output_dir"])
@@ -227,11 +239,7 @@ def train(config: dict, resume: bool = False) -> dict:
                              target_modules=lora.get("target_modules", ["q_proj", "k_proj", "v_proj", "o_proj"]),
                              task_type="CAUSAL_LM")
     args = SFTConfig(**{k: v for k, v in config.items() if k not in SECTIONS})
-    callbacks = [MetricsCsv(output_dir / "metrics.csv").callback]
-    scorer_callback = None
-    if config.get("poetbench_callback"):
-        scorer_callback = PoetBenchCallback(**config["poetbench_callback"])
-        callbacks.append(scorer_callback)
+    callbacks, scorer_callback = logging_callbacks(config, output_dir)
     trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
                          peft_config=peft_config, callbacks=callbacks)
     if scorer_callback:
