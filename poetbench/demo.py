@@ -95,7 +95,7 @@ def paired_table(comparison: dict, label: str) -> str:
     from poetbench.runner import aligned
 
     reference = comparison["reference"]
-    rows = [["metric", reference, label, f"Δ [95% CI]"]]
+    rows = [["metric", reference, label, "Δ [95% CI]"]]
     for metric in KEY_METRICS:
         a, b = comparison["means"][reference].get(metric) or {}, comparison["means"][label].get(metric) or {}
         d = comparison["paired"][label].get(metric) or {}

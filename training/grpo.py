@@ -27,8 +27,17 @@ import time
 from pathlib import Path
 
 from training import train as recipe
-from training.train import GRPO_SECTIONS, ConfigError, is_main_process, last_checkpoint, load_base, logging_callbacks, \
-    training_rows, versions
+from training.train import (
+    GRPO_SECTIONS,
+    ConfigError,
+    is_main_process,
+    last_checkpoint,
+    load_base,
+    logging_callbacks,
+    training_rows,
+    versions,
+)
+
 
 def prompt_rows(rows: list[dict], seed: int) -> list[dict]:
     """GRPO's dataset: each poem's request as chat messages (``prompt``), with the eval-set fields
