@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from poetbench import __version__
-from poetbench import tempfiles
+from poetbench import console, tempfiles
 from poetbench.jsonl import InputError
 from poetbench.metrics.form import FORM_NAMES
 
@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     tempfiles.terminate_on_sigterm()  # SIGTERM runs the same cleanup as Ctrl-C
+    console.quiet(args.verbose)
     try:
         return args.func(args) or 0
     except InputError as exc:
@@ -69,6 +70,8 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Run `poetbench COMMAND --help` for the options of each command.",
     )
     parser.add_argument("--version", action="version", version=f"poetbench {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="show the libraries' own warnings and progress bars, which poetbench filters as harmless")
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
 
     score = commands.add_parser(
@@ -102,8 +105,8 @@ def _parser() -> argparse.ArgumentParser:
 
     check = commands.add_parser(
         "check", help="show one poem's 平仄, rhyme and verdict",
-        description="Show a poem character by character with its tones, ● where a rule "
-                    "breaks, ◎ on rhyming lines, and the verdict with reasons: each line against its own "
+        description="Show a poem character by character with its tones, [brackets] round the character "
+                    "that breaks a rule and round its tone, ◎ on rhyming lines, and the verdict with reasons: each line against its own "
                     "pattern (犯律, 孤平, 三平尾, accepted 拗救), then 失对 within couplets and 失粘 between them. "
                     "Tones of 多音字 inferred from position or usual reading are listed (and dim on a terminal).")
     check.add_argument("text", metavar="TEXT", help="the poem (any script, any punctuation); - for stdin")
@@ -181,7 +184,8 @@ def _parser() -> argparse.ArgumentParser:
                                                           "(default: greedy, 128 new tokens, no penalty)")
         sub.add_argument("--limit", type=_positive, help="only the first N prompts")
         sub.add_argument("--device", choices=("cpu", "cuda", "auto"), default="auto")
-        sub.add_argument("--load-in-4bit", action="store_true", help="hf backend: load the base in 4-bit NF4 (needs CUDA)")
+        sub.add_argument("--load-in-4bit", action="store_true", help="hf backend: load the base in 4-bit NF4 through bitsandbytes "
+                                                                       "(on CUDA, or on bitsandbytes' slower CPU backend)")
         sub.add_argument("--base-url", help="openai backend: the server, e.g. http://127.0.0.1:8000/v1")
         sub.add_argument("--concurrency", type=_positive, default=4, help="openai backend: requests at a time")
         sub.add_argument("--timeout", type=_seconds, default=60.0, metavar="SECONDS",
@@ -213,6 +217,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("-o", "--output", metavar="DIR", help="where to write (default: RUN_DIR/report)")
     report.add_argument("--reference", metavar="LABEL", help="the label to compare against (default: base)")
     report.add_argument("--model-card", metavar="LABEL", help="also write a model card (README.md) for this label")
+    report.add_argument("--no-font", action="store_true",
+                        help="do not embed a subset of the machine's CJK font (the page is smaller and built faster, "
+                             "and shows Chinese only where the reader has a CJK font)")
     report.set_defaults(func=_report)
     gate = commands.add_parser(
         "gate", help="fail (exit 1) when a run regressed against a baseline",
@@ -280,7 +287,7 @@ def _parser() -> argparse.ArgumentParser:
                     "under 1).")
     demo.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
     demo.add_argument("--steps", default="0,50,100,200", help="checkpoint steps; 0 is the base (default 0,50,100,200)")
-    demo.add_argument("--quick", action="store_true", help="a small version for tests: a shorter pre-training, steps 0,30,60 by default, smoke-v1 (12 prompts)")
+    demo.add_argument("--quick", action="store_true", help="a small version for tests: a shorter pre-training, steps 0,25,50 by default, smoke-v1 (12 prompts)")
     demo.add_argument("--corpus", help="chinese-poetry directory (default: corpus discovery)")
     demo.add_argument("--grpo", type=_whole, nargs="?", const=60, default=0, metavar="STEPS",
                       help="add a GRPO stage after the last SFT checkpoint, on poetbench's rewards (default 60 steps); "
@@ -473,7 +480,8 @@ def _report(args) -> int:
     from poetbench.compare import read_comparison
     from poetbench.report import build, model_card
 
-    html = build(Path(args.run_dir), Path(args.output) if args.output else None, args.reference)
+    html = build(Path(args.run_dir), Path(args.output) if args.output else None, args.reference,
+                 embed_font=not args.no_font)
     print(f"report: {html}\nsummary: {html.with_name('summary.md')}")
     if args.model_card:  # from the comparison the report was built on (its --reference included)
         card = model_card(Path(args.run_dir), args.model_card, comparison=read_comparison(Path(args.run_dir)))
@@ -551,7 +559,7 @@ def _demo(args) -> int:
         from poetbench.demo import DemoSettings, parse_rewards, parse_steps, run_demo
     except ImportError as exc:  # pragma: no cover - the [train] extra is missing
         raise InputError(f"the demo trains a model: install the training extra (pip install -e '.[train]'): {exc}") from None
-    steps = parse_steps("0,30,60" if args.quick and args.steps == "0,50,100,200" else args.steps)
+    steps = parse_steps("0,25,50" if args.quick and args.steps == "0,50,100,200" else args.steps)
     settings = DemoSettings(out=Path(args.out), steps=steps, quick=args.quick, corpus=args.corpus, grpo=args.grpo,
                             rewards=parse_rewards(args.rewards))
     result = run_demo(settings, log=lambda line: print(line, flush=True))

@@ -173,6 +173,44 @@ def hacking_sentences(comparison: dict) -> list[str]:
     return out
 
 
+def fmt_delta(d: dict, metric: str) -> str:
+    """A paired difference with its CI, e.g. ``+0.160 [+0.110, +0.210]`` (PoetScore to one decimal)."""
+    f = "{:+.1f}" if metric == "poetscore" else "{:+.3f}"
+    return f"{f.format(d['delta'])} [{f.format(d['low'])}, {f.format(d['high'])}]"
+
+
+def verdict(comparison: dict, metrics: tuple[str, ...] = METRICS) -> list[dict]:
+    """For every label against the reference, the metrics that got better and those that got
+    worse, significantly (p < 0.05 after Holm), each with its paired difference and CI:
+    [{"label", "n", "better": [{"metric", "delta", "low", "high", "text"}], "worse": [...]}]."""
+    out = []
+    for label, by_metric in comparison["paired"].items():
+        moved = {"better": [], "worse": []}
+        for metric in metrics:
+            d = by_metric.get(metric)
+            if not d or d.get("delta") is None or d.get("p_holm", 1) >= 0.05 or d["delta"] == 0:
+                continue
+            up = d["delta"] > 0
+            side = "better" if up != (metric in LOWER_IS_BETTER) else "worse"
+            moved[side].append({"metric": metric, "delta": d["delta"], "low": d["low"], "high": d["high"],
+                                "text": fmt_delta(d, metric)})
+        n = max((d.get("n") or 0 for d in by_metric.values()), default=0)
+        out.append({"label": label, "n": n, **moved})
+    return out
+
+
+def verdict_sentences(comparison: dict, metrics: tuple[str, ...] = METRICS) -> list[str]:
+    """One sentence per label: what got better and what got worse against the reference."""
+    out = []
+    for v in verdict(comparison, metrics):
+        parts = [f"better on {len(v['better'])} metric{'s' * (len(v['better']) != 1)} "
+                 f"({', '.join(m['metric'] for m in v['better'])})" if v["better"] else "better on none",
+                 f"worse on {len(v['worse'])} ({', '.join(m['metric'] for m in v['worse'])})" if v["worse"]
+                 else "worse on none"]
+        out.append(f"{v['label']} against {comparison['reference']}, over {v['n']} shared prompts: " + "; ".join(parts) + ".")
+    return out
+
+
 def read_comparison(run_dir: Path) -> dict:
     """``RUN/comparison.json`` as ``compare`` last wrote it."""
     return json.loads((Path(run_dir) / "comparison.json").read_text(encoding="utf-8"))

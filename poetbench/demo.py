@@ -32,7 +32,7 @@ class DemoSettings:
 
     @property
     def pretrain_steps(self) -> int:
-        return 150 if self.quick else 600
+        return 80 if self.quick else 600
 
 
 def parse_steps(text: str) -> tuple[int, ...]:
@@ -178,7 +178,7 @@ def run_demo(settings: DemoSettings, log=print) -> dict:
     log(f"[3/5] generating and scoring {eval_set} on " + ", ".join(labels))
     run = Run(RunSettings(checkpoints=spec, eval_set=eval_set, output=str(out / "run"), batch_size=12, corpus=str(prepared),
                           gen_kwargs=parse_gen_kwargs(GEN_KWARGS)), ["poetbench", "demo"])
-    run.generate(progress=False)
+    run.generate(progress=None)  # a bar per label on a terminal
     summaries = run.score()
     log("[4/5] comparison and report" + (f" (against step{trained[-1]}, the SFT checkpoint GRPO started from)"
                                          if settings.grpo else ""))

@@ -12,14 +12,15 @@ from poetbench.scoring import Analysis, read_meter
 from poetbench.text.lines import is_han, split_lines
 
 TONE_MARK = {PING: "平", ZE: "仄", EITHER: "○", UNKNOWN: "○"}
-BROKEN, RHYME = "●", "◎"
-DIM, PLAIN = "\x1b[2m", "\x1b[0m"  # inferred tones, on a terminal
+RHYME = "◎"
+DIM, RED, PLAIN = "\x1b[2m", "\x1b[31m", "\x1b[0m"  # inferred tones and broken cells, on a terminal
 FORM_NAMES = {**form.FORM_NAMES, "other": "not verse of a known form"}
-RULE_NAMES = {
-    tp.PATTERN: "犯律 (breaks its line pattern)", tp.NIAN: "失粘 (does not follow the line before)",
-    tp.DUI: "失对 (does not oppose its pair line)", tp.GU_PING: "孤平 (lone 平)",
-    tp.SAN_PING_WEI: "三平尾 (three 平 at the end)",
+RULES = {  # each rule's textbook name and its English gloss
+    tp.PATTERN: ("犯律", "breaks its line pattern"), tp.NIAN: ("失粘", "does not follow the line before"),
+    tp.DUI: ("失对", "does not oppose its pair line"), tp.GU_PING: ("孤平", "lone 平"),
+    tp.SAN_PING_WEI: ("三平尾", "three 平 at the end"),
 }
+RULE_NAMES = {rule: f"{zh} ({en})" for rule, (zh, en) in RULES.items()}
 ACCEPTED_NAMES = {tp.GU_PING_JIU: "孤平拗救", tp.TE_AO: "特拗", tp.DUIJU_JIU: "对句相救"}
 INFERRED_NAMES = {inference.POSITION: "position", inference.USUAL: "usual reading"}
 DROPPED_NAMES = {"preamble": "开场白 preamble", "title": "标题 title", "commentary": "评注 commentary",
@@ -59,6 +60,13 @@ def tone_lines(lines: list[str], book: RhymeBook, color: bool = False) -> list[s
     return out
 
 
+def _cell(text: str, broken: bool, color: bool) -> str:
+    """One character's cell in `check`: bracketed (and red on a terminal) where a rule breaks."""
+    if not broken:
+        return f" {text} "
+    return f"{RED}[{text}]{PLAIN}" if color else f"[{text}]"
+
+
 def _tone(code: str, how: str, color: bool) -> str:
     mark = TONE_MARK[code]
     return f"{DIM}{mark}{PLAIN}" if color and how != inference.DECIDED else mark
@@ -79,12 +87,13 @@ def check_report(analysis: Analysis, signature: str, book: RhymeBook, color: boo
     broken = {(v["line"], v["pos"]) for v in record["tone_violations"] or []}
     rhyming = set(rhyme.rhyming_lines) if rhyme else set()
     for n, line in enumerate(lines, start=1):
-        out.append(f"{n:>3}  " + " ".join(_wide(ch) for ch in line) + (f"  {RHYME}" if n in rhyming else ""))
+        cells = "".join(_cell(_wide(ch), (n, p) in broken, color) for p, ch in enumerate(line, start=1))
+        out.append(f"{n:>3} " + cells.rstrip() + (f"  {RHYME}" if n in rhyming else ""))
         if n <= len(analysis.shown):
-            marks = [_tone(c, h, color) + (BROKEN if (n, p) in broken else " ")
+            marks = [_cell(_tone(c, h, color), (n, p) in broken, color)
                      for p, (c, h) in enumerate(zip(analysis.shown[n - 1], analysis.how[n - 1]), start=1)]
             pattern = f"    pattern {_zh(tone.expected[n - 1])}" if tone else ""
-            out.append("     " + "".join(marks).rstrip() + pattern)
+            out.append("    " + "".join(marks).rstrip() + pattern)
     out.append("")
     out.extend(_verdict(analysis))
     out.extend(_inferred_lines(analysis))
@@ -98,7 +107,8 @@ def check_report(analysis: Analysis, signature: str, book: RhymeBook, color: boo
 
         out.append("")
         out.extend(explain_lines(analysis, book))
-    out.append(f"legend   平/仄 tone, ○ undecided, {BROKEN} breaks a rule, {RHYME} rhymes"
+    out.append(f"legend   平/仄 tone, ○ undecided, {_cell('字', True, color)} breaks a rule (the character and its tone), "
+               f"{RHYME} rhymes"
                + (", dim: inferred" if color else ""))
     out.append(f"signature {signature}")
     return "\n".join(out)

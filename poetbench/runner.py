@@ -31,6 +31,7 @@ from pathlib import Path
 from poetbench import __version__, evalsets
 from poetbench.checkpoints import RESERVED_LABELS, Checkpoint, identity, parse_spec
 from poetbench.compare import KEY_METRICS, fmt
+from poetbench.console import bar
 from poetbench.diversity import diversity
 from poetbench.jsonl import InputError, atomic_writer, dump_lines
 from poetbench.metrics.adherence import Prompt
@@ -204,7 +205,7 @@ class Run:
         done = read_samples(label_folder(self.dir, checkpoint.label) / "samples.jsonl")
         return [w for w in self.wanted(checkpoint) if w[2] not in done], done
 
-    def generate(self, progress: bool = True) -> dict:
+    def generate(self, progress: bool | None = True) -> dict:
         """Generate every missing sample; returns {label: samples generated now}."""
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -300,8 +301,8 @@ class Run:
             out.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
 
     # -- score-run ---------------------------------------------------------------------------
-    def score(self) -> dict[str, dict]:
-        return score_run(self.dir, self)
+    def score(self, progress: bool | None = None) -> dict[str, dict]:
+        return score_run(self.dir, self, progress)
 
 
 def _device(settings: RunSettings) -> str:
@@ -317,15 +318,14 @@ def _device(settings: RunSettings) -> str:
         return "cpu"
 
 
-def _progress(label: str, total: int, done: int, enabled: bool):
-    if not enabled or total == done:
+def _progress(label: str, total: int, done: int, enabled: bool | None):
+    """A bar for one label: ``enabled`` True, False, or None for "on a terminal"."""
+    if enabled is False or total == done:
         return None
-    from tqdm import tqdm
-
-    return tqdm(total=total, initial=done, desc=label, unit=" samples", file=sys.stderr)
+    return bar(f"generating {label}", total, done, unit=" samples", enabled=enabled)
 
 
-def score_run(directory: Path, run: Run | None = None) -> dict[str, dict]:
+def score_run(directory: Path, run: Run | None = None, progress: bool | None = None) -> dict[str, dict]:
     """Score the samples on disk of every label of a run; write scores.jsonl and summary.json."""
     directory = Path(directory)
     manifest_path = directory / "run.json"
@@ -337,7 +337,9 @@ def score_run(directory: Path, run: Run | None = None) -> dict[str, dict]:
         run = Run(settings, manifest["command"])
     scorer = run.scorer
     summaries = {}
+    labels = bar("scoring", len(run.checkpoints), unit=" labels", enabled=progress)
     for checkpoint in run.checkpoints:
+        labels.set_postfix_str(checkpoint.label)
         folder = label_folder(directory, checkpoint.label)
         done = read_samples(folder / "samples.jsonl")
         wanted = run.wanted(checkpoint)
@@ -356,6 +358,8 @@ def score_run(directory: Path, run: Run | None = None) -> dict[str, dict]:
         with atomic_writer(str(folder / "summary.json")) as out:
             out.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
         summaries[checkpoint.label] = summary
+        labels.update()
+    labels.close()
     run.write_manifest(status="scored")
     return summaries
 

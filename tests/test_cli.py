@@ -114,10 +114,13 @@ def test_check_shows_tones_breaks_rhymes_and_verdict():
     assert "wulv" in proc.stdout and "tone ok  yes" in proc.stdout and "下平十二侵" in proc.stdout
     assert "◎" in proc.stdout
     broken = run("check", "白日依山尽，黄河入海流。欲穷千里目，更上一层天。").stdout
-    assert "●" not in broken.split("legend")[0]  # tones fit …
+    assert "[" not in broken.split("legend")[0]  # tones fit …
     assert "rhyme ok NO" in broken and "天" in broken  # … the rhyme does not
     broken = run("check", "白日依山尽，黄河入海流。欲穷千山目，更上一层楼。").stdout
-    assert "●" in broken.split("legend")[0] and "tone ok  NO" in broken
+    assert "tone ok  NO" in broken
+    # the broken character itself is marked, and its tone under it: 山 (line 3, char 4) should be 仄
+    assert " 欲  穷  千 [山] 目" in broken and " 仄  平  平 [平] 仄" in broken
+    assert broken.split("legend")[0].count("[") == 2
 
 
 def test_check_names_the_rule_and_explains_every_rule_it_applied():

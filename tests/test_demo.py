@@ -1,14 +1,39 @@
 """`poetbench demo` with its defaults: the improvement from base to the last checkpoint is real.
 
-This is the demo a user runs first (about 2.5 minutes on 2 cores), not a smaller stand-in: the
-tiny base, LoRA to step 200, core-v1 over base and checkpoints, the comparison and the gate.
+This is the demo a user runs first (about 6 minutes on 2 cores), not a smaller stand-in: the
+tiny base, LoRA to step 200, core-v1 over base and checkpoints, the comparison and the gate. What
+it prints must be what the README shows.
 """
 
+import difflib
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_matches(command: str, stdout: str, out: Path) -> None:
+    """The README's console block under ``$ COMMAND`` is what the demo printed (paths as the
+    README's default ``--out reports/demo``; a line ``...`` stands for lines left out), else fail
+    with a diff."""
+    blocks = [body.splitlines() for body in re.findall(r"^```console\n(.*?)^```", README.read_text(encoding="utf-8"),
+                                                        re.S | re.M)]
+    shown = next((lines[1:] for lines in blocks if lines[0] == f"$ {command}"), None)
+    assert shown, f"README.md has no console block for `{command}`"
+    printed = stdout.replace(str(out), "reports/demo").splitlines()
+    got, position = [], 0
+    for part in "\n".join(shown).split("\n...\n"):
+        part = part.splitlines()
+        start = next((i for i in range(position, len(printed)) if printed[i] == part[0]), position)
+        got += (["..."] if got else []) + printed[start:start + len(part)]
+        position = start + len(part)
+    diff = "\n".join(difflib.unified_diff(shown, got, "README.md", f"what `{command}` printed", lineterm=""))
+    assert got == shown, f"README.md's `{command}` block is stale; update it from this run:\n{diff}"
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +75,7 @@ def test_the_base_is_a_chat_model_that_writes_prose(demo):
 def test_demo_prints_the_table_the_gate_and_the_report(demo):
     out, stdout = demo
     assert "form_ok" in stdout and "poetbench gate:" in stdout
+    readme_matches("poetbench demo", stdout, out)
     assert f"report: {out / 'run' / 'report' / 'index.html'}" in stdout
     result = json.loads((out / "demo.json").read_text(encoding="utf-8"))
     assert result["gate_exit"] in (0, 1) and (out / "gate.txt").is_file()
@@ -76,3 +102,4 @@ def test_grpo_improves_form_and_poetscore_over_sft_with_rewards_a_small_share(gr
     assert manifest["global_step"] == 60 and 0 < manifest["reward_share"] < 0.05  # rewards do not dominate a step
     assert "GRPO against the SFT checkpoint" in stdout and "real held-out poems" in stdout
     assert "[2/5] training already done" in stdout  # SFT reused, not trained again
+    readme_matches("poetbench demo --grpo", stdout, out)

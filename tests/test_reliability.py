@@ -29,11 +29,51 @@ def test_unwritable_output_is_one_clear_error(tmp_path, command):
     assert str(blocked) in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
+def on_a_terminal(*args) -> tuple[int, str, str]:
+    """Run poetbench with stderr on a pseudo-terminal (120 x 40), as a user sees it: (exit code, stdout, stderr)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+    import threading
+
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+    chunks = []
+
+    def drain():
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # the child closed the terminal
+                return
+            if not chunk:
+                return
+            chunks.append(chunk)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    process = subprocess.Popen([sys.executable, "-m", "poetbench", *map(str, args)], stdout=subprocess.PIPE,
+                               stderr=slave, text=True)
+    os.close(slave)
+    stdout, _ = process.communicate()
+    reader.join(timeout=10)
+    os.close(master)
+    return process.returncode, stdout, b"".join(chunks).decode("utf-8", "replace")
+
+
 def test_quick_demo_end_to_end_and_again_without_redoing_work(tang, tmp_path):
     pytest.importorskip("trl", reason="the [train] extra is not installed")
-    done = cli("demo", "--quick", "--out", tmp_path / "demo")
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "report:" in done.stdout and "poetbench gate:" in done.stdout
+    code, stdout, terminal = on_a_terminal("demo", "--quick", "--out", tmp_path / "demo")
+    assert code == 0, terminal[-2000:]
+    assert "report:" in stdout and "poetbench gate:" in stdout
+    # A quiet console: one bar per long stage, the loss in the bar, no log dicts, no library warnings.
+    for stage in ("pre-training the tiny base", "LoRA (SFT)", "generating base", "generating step50", "scoring"):
+        assert f"{stage}: 100%" in terminal, stage
+    assert "loss=" in terminal
+    for noise in ("{'loss'", "Warning", "Writing model shards", "Loading weights", "Tokenizing"):
+        assert noise not in terminal + stdout, noise
     assert (tmp_path / "demo" / "run" / "report" / "index.html").is_file()
     result = json.loads((tmp_path / "demo" / "demo.json").read_text(encoding="utf-8"))
     assert result["gate_exit"] in (0, 1)
@@ -170,3 +210,20 @@ def test_temp_files_go_on_sigterm_and_after_kill_9_with_the_next_run(tmp_path):
     (tmp_path / "few.jsonl").write_text(row * 3, encoding="utf-8")
     assert cli("score", tmp_path / "few.jsonl", "-o", tmp_path / "out.jsonl").returncode == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["few.jsonl", "out.jsonl", "poems.jsonl"]
+
+
+def test_harmless_warnings_are_filtered_and_verbose_brings_them_back():
+    import warnings
+
+    from poetbench.console import HARMLESS, quiet
+
+    message = "`gradient_checkpointing` is deprecated and will be removed in v6."
+    for verbose, expected in ((False, 0), (True, 1)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            quiet(verbose)
+            warnings.warn(message, FutureWarning)
+            warnings.warn("an unknown warning", FutureWarning)  # never filtered
+        assert [str(w.message) for w in caught].count(message) == expected
+        assert "an unknown warning" in [str(w.message) for w in caught]
+    assert all(why for _, _, why in HARMLESS)  # each filter says why it is harmless

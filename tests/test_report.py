@@ -31,6 +31,7 @@ def run_dir(tmp_path_factory):
     base = {p: VERNACULAR[k % len(VERNACULAR)] for k, p in enumerate(ids)}
     tuned = {p: POEMS[k % len(POEMS)] for k, p in enumerate(ids)}
     tuned[ids[0]] = base[ids[0]]  # the same output in both
+    tuned[ids[1]] = "白日依山尽，黄河入海流。欲穷千山目，更上一层楼。"  # 山 breaks line 3's pattern (犯律)
     for k, text in enumerate(EVIL):
         base[ids[-1 - k]] = text
     write_outputs(root / "base.jsonl", base)
@@ -106,8 +107,9 @@ def test_viewer_marks_inferred_tones_and_names_rules(run_dir):
     marks = "".join("".join(view["h"]) for view in tuned)
     assert "P" in marks and "U" in marks  # canonical poems hold 多音字 settled by position and by usual reading
     assert ".inferred" in html and "lighter" in html  # drawn lighter, with a legend
-    rules = [v for view in data["samples"]["base"].values() for v in view["v"]]
-    assert not any(v.endswith((": nian", ": dui", ": pattern")) for v in rules)  # Chinese names, not keys
+    rules = [v for view in data["samples"]["tuned"].values() for v in view["v"]]
+    assert rules and {v[2] for v in rules} <= {"犯律", "失粘", "失对", "孤平", "三平尾"}  # textbook names, not keys
+    assert all(v[3] and v[3].isascii() for v in rules)  # with the English for the tooltip
 
 
 def test_markdown_and_model_card(run_dir):
@@ -136,37 +138,167 @@ def test_an_eval_set_name_with_yaml_syntax_keeps_the_card_valid(run_dir, tmp_pat
     assert f"`{name}`" in markdown_summary(compare(copy))
 
 
-def test_report_in_a_real_browser(run_dir):
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+# Every element that reaches past the window's right edge, outside a box that scrolls sideways.
+CUT_OFF = """() => {
+  const width = document.documentElement.clientWidth, out = [];
+  if (document.documentElement.scrollWidth > width) out.push("the page scrolls sideways: " + document.documentElement.scrollWidth);
+  for (const e of document.body.querySelectorAll("*")) {
+    const r = e.getBoundingClientRect();
+    if (r.width > 0 && r.right > width + 1 && !(e.parentElement && e.parentElement.closest(".scroll")))
+      out.push(e.tagName + "#" + e.id + "." + e.className + " ends at " + Math.round(r.right));
+  }
+  return out;
+}"""
+# How a character draws in the page's own font: its advance width and how many pixels it inks.
+GLYPH = """async (chars) => {
+  await document.fonts.ready;
+  const family = getComputedStyle(document.body).fontFamily;
+  await document.fonts.load("48px " + family, chars.join(""));
+  const draw = (ch) => {
+    const canvas = document.createElement("canvas"); canvas.width = canvas.height = 64;
+    const g = canvas.getContext("2d"); g.font = "48px " + family; g.textBaseline = "top"; g.fillText(ch, 4, 4);
+    const pixels = g.getImageData(0, 0, 64, 64).data; let ink = 0;
+    for (let i = 3; i < pixels.length; i += 4) if (pixels[i] > 127) ink++;
+    return [Math.round(g.measureText(ch).width), ink];
+  };
+  return chars.map(draw);
+}"""
+
+
+def chromium_or_skip():
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
     if not chromium:
         pytest.skip("Debian's chromium is not installed (.ci/run installs it)")
+    return sync_api, chromium
+
+
+def test_report_in_a_real_browser(run_dir):
+    sync_api, chromium = chromium_or_skip()
     html = build(run_dir)
     from pathlib import Path
 
     shots = Path(__file__).resolve().parents[1] / "reports"
     shots.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync"])
-        page = browser.new_page(viewport={"width": 1300, "height": 1800})
-        errors = []
-        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.on("dialog", lambda d: errors.append("dialog: " + d.message))  # an alert() would mean injected code ran
-        page.goto(html.as_uri())
-        assert page.locator("#summary tr").count() == 3
-        assert page.locator("img.plot").count() >= 2
-        page.select_option("#labelA", "base")
-        page.select_option("#labelB", "tuned")
-        everything = page.locator(".pair").count()
-        page.check("#onlyDiffer")
-        fewer = page.locator(".pair").count()
-        assert everything == 12 and fewer == 11  # one prompt has the same output in both
-        page.uncheck("#onlyDiffer")
-        page.select_option("#kind", "free")
-        assert page.locator(".pair").count() == 2
-        page.screenshot(path=str(shots / "report-test.png"), full_page=False)
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        for width in (1280, 800):
+            page = browser.new_page(viewport={"width": width, "height": 1800})
+            errors = []
+            page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.on("dialog", lambda d: errors.append("dialog: " + d.message))  # an alert() would mean injected code ran
+            requests = []
+            page.on("request", lambda r: requests.append(r.url) if not r.url.startswith(("file:", "data:")) else None)
+            page.goto(html.as_uri())
+            assert page.locator("#verdict tr").count() == 2  # the header and tuned against base
+            assert page.locator("#summary tr th").count() == 3  # metric, base, tuned
+            assert page.locator("img.plot").count() >= 2
+            assert page.evaluate(CUT_OFF) == [], width  # nothing cut off: wide tables scroll inside their box
+            # the metric names stay in view while the table scrolls sideways
+            box = page.locator("#summary").locator("xpath=..")
+            box.evaluate("e => e.scrollLeft = e.scrollWidth")
+            name = page.locator("#summary td").first.bounding_box()
+            assert name["x"] >= box.bounding_box()["x"] - 1
+            page.select_option("#labelA", "base")
+            page.select_option("#labelB", "tuned")
+            everything = page.locator(".pair").count()
+            page.check("#onlyDiffer")
+            fewer = page.locator(".pair").count()
+            assert everything == 12 and fewer == 11  # one prompt has the same output in both
+            page.uncheck("#onlyDiffer")
+            assert page.evaluate(CUT_OFF) == [], width  # the poems too, the 5000-character line included
+            rule = page.locator(".viol abbr").first
+            assert rule.inner_text() in ("犯律", "失粘", "失对", "孤平", "三平尾") and rule.get_attribute("title").isascii()
+            assert "not regulated" in page.locator("#viewer").inner_text()
+            page.select_option("#kind", "free")
+            assert page.locator(".pair").count() == 2
+            page.screenshot(path=str(shots / f"report-test-{width}.png"), full_page=False)
+            assert errors == [] and requests == []
+            page.close()
         browser.close()
-    assert errors == []
+
+
+def fontconfig_without_cjk(tmp_path):
+    """A fontconfig file that lists the machine's Latin fonts only: Chromium then has no Chinese glyph of its own."""
+    from pathlib import Path
+
+    latin = [d for d in ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation") if Path(d).is_dir()]
+    if not latin:
+        pytest.skip("no DejaVu or Liberation fonts to draw the tofu box with")
+    conf = tmp_path / "fonts.conf"
+    conf.write_text('<?xml version="1.0"?>\n<fontconfig>' + "".join(f"<dir>{d}</dir>" for d in latin)
+                    + f"<cachedir>{tmp_path / 'fc-cache'}</cachedir></fontconfig>\n", encoding="utf-8")
+    return conf
+
+
+def test_han_characters_render_with_real_glyphs_without_a_system_cjk_font(run_dir, tmp_path):
+    """Chromium without any CJK font of its own: the embedded subset draws real glyphs, where a report
+    without it draws the tofu box (the same width and ink as a character no font has)."""
+    sync_api, chromium = chromium_or_skip()
+    from poetbench.report import fonts
+
+    if not fonts.candidates():
+        pytest.skip("this machine has no CJK font to embed")
+    embedded = build(run_dir, tmp_path / "with-font")
+    bare = build(run_dir, tmp_path / "without-font", embed_font=False)
+    assert "font/woff2;base64," in embedded.read_text(encoding="utf-8")
+    assert 'id="font-banner"' in bare.read_text(encoding="utf-8")  # the reader is told why and what to install
+    env = {"FONTCONFIG_FILE": str(fontconfig_without_cjk(tmp_path)), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, env=env)
+        drawn = {}
+        for name, html in (("embedded", embedded), ("bare", bare)):
+            page = browser.new_page(viewport={"width": 800, "height": 600})
+            page.goto(html.as_uri())
+            drawn[name] = page.evaluate(GLYPH, ["诗", "国", "\ue000"])  # two Han characters the page uses, and tofu
+            page.close()
+        browser.close()
+    (poem, country, tofu) = drawn["embedded"]
+    assert poem != tofu and country != tofu and poem != country, drawn  # real, different glyphs
+    (poem, country, tofu) = drawn["bare"]
+    assert poem == tofu and country == tofu, drawn  # the control: boxes, so the check above can fail
+
+
+def test_the_report_opens_with_its_verdict_and_hides_empty_metrics(run_dir):
+    from poetbench.compare import verdict
+
+    [tuned] = verdict(compare(run_dir))
+    better = {m["metric"] for m in tuned["better"]}
+    assert tuned["label"] == "tuned" and {"classical_ratio", "fluency", "poetscore"} <= better
+    assert not better & {m["metric"] for m in tuned["worse"]}
+    for moved in tuned["better"]:
+        assert moved["low"] > 0 or moved["metric"] in ("chatter", "vernacular_markers", "fluency_bpc")
+    html = build(run_dir).read_text(encoding="utf-8")
+    assert html.index('id="verdict"') < html.index('id="summary"') < html.index('id="viewer"')
+    verdict_table = re.search(r'<table id="verdict">(.*?)</table>', html, re.S).group(1)
+    assert "classical_ratio +" in verdict_table and "poetscore +" in verdict_table
+    summary = re.search(r'<table id="summary">(.*?)</table>', html, re.S).group(1)
+    assert "<td>copy_overlap" not in summary and "<td>form_ok" in summary  # metrics are rows; empty ones hidden
+    assert "copy_overlap (needs a reference corpus: --reference)" in html  # … with the reason
+    assert "**tuned**: better on classical_ratio +" in markdown_summary(compare(run_dir))
+
+
+def test_the_report_carries_a_subset_font_of_its_own_characters(run_dir, tmp_path, monkeypatch):
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from poetbench.report import fonts
+
+    if not fonts.candidates():
+        pytest.skip("this machine has no CJK font to embed")
+    html = build(run_dir, tmp_path / "report").read_text(encoding="utf-8")
+    font = TTFont(io.BytesIO(base64.b64decode(re.search(r"font/woff2;base64,([A-Za-z0-9+/=]+)\)", html).group(1))))
+    assert font.flavor == "woff2"
+    held = set(font.getBestCmap())
+    han = {ord(ch) for ch in html if "\u4e00" <= ch <= "\u9fff"}
+    assert han and han <= held  # every Han character the page shows …
+    assert len(held) < 3 * len({ord(ch) for ch in html if ord(ch) > 0x7F})  # … and not the whole font
+    assert 'id="font-banner"' not in html
+    monkeypatch.setenv("POETBENCH_REPORT_FONT", "none")  # no font: the banner names what would help
+    bare = build(run_dir, tmp_path / "bare").read_text(encoding="utf-8")
+    assert "font/woff2" not in bare and 'id="font-banner"' in bare and "fonts-noto-cjk" in bare

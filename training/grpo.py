@@ -26,6 +26,7 @@ import sys
 import time
 from pathlib import Path
 
+from poetbench.console import replace_trainer_output
 from training import train as recipe
 from training.train import (
     GRPO_SECTIONS,
@@ -116,6 +117,7 @@ def train(config: dict, resume: bool = False, log=print) -> dict:
     callbacks, scorer_callback = logging_callbacks(config, output_dir, first=(reward_time_callback(scorer),))
     trainer = GRPOTrainer(model=model, reward_funcs=rewards, args=args, train_dataset=dataset,
                           processing_class=tokenizer, callbacks=callbacks)
+    replace_trainer_output(trainer, "GRPO")
     if scorer_callback:
         scorer_callback.trainer = trainer
     manifest = {"config": config, "stage": "grpo", "base_model": config["model_name_or_path"],

@@ -125,12 +125,15 @@ def pretrain(model, tokenizer, texts: list[str], steps: int, seed: int = 0, batc
     """A short full-parameter causal-LM pre-training on random windows of ``texts``, concatenated."""
     import torch
 
+    from poetbench.console import bar
+
     rng = random.Random(seed)
     ids = tokenizer("".join(texts))["input_ids"]
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
     model.train()
     losses = []
-    for _ in range(steps):
+    progress = bar("pre-training the tiny base", steps, unit="step", iterable=range(steps))
+    for _ in progress:
         starts = [rng.randrange(0, max(len(ids) - length - 1, 1)) for _ in range(batch)]
         x = torch.tensor([ids[s:s + length] for s in starts])
         loss = model(input_ids=x, labels=x).loss
@@ -138,6 +141,7 @@ def pretrain(model, tokenizer, texts: list[str], steps: int, seed: int = 0, batc
         optimizer.step()
         optimizer.zero_grad()
         losses.append(loss.item())
+        progress.set_postfix(loss=f"{losses[-1]:.3f}", refresh=False)
     model.eval()
     return losses
 

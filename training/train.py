@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from poetbench.checkpoints import step_of
+from poetbench.console import quiet, replace_trainer_output
 from poetbench.versions import package_versions
 
 # Keys of our own; every other top-level key must be a field of trl's SFTConfig (GRPOConfig for
@@ -242,6 +243,7 @@ def train(config: dict, resume: bool = False) -> dict:
     callbacks, scorer_callback = logging_callbacks(config, output_dir)
     trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
                          peft_config=peft_config, callbacks=callbacks)
+    replace_trainer_output(trainer, "LoRA (SFT)")
     if scorer_callback:
         scorer_callback.trainer = trainer
     manifest = {"config": config, "base_model": config["model_name_or_path"], "data_manifest_sha256": data_hash,
@@ -272,7 +274,9 @@ def command(argv: list[str] | None, description: str, stage: str, train_fn, exam
     parser.add_argument("--set", action="extend", nargs="+", default=[], metavar="KEY=VALUE",
                         help=f"override a config key (nested with dots: {example}); repeatable")
     parser.add_argument("--resume", action="store_true", help="continue from the last checkpoint in output_dir")
+    parser.add_argument("-v", "--verbose", action="store_true", help="show the libraries' warnings and log lines")
     args = parser.parse_args(argv)
+    quiet(args.verbose)
     from poetbench.jsonl import InputError
 
     try:

@@ -1,9 +1,15 @@
 """``poetbench report``: a run directory into a self-contained HTML report, a Markdown summary for
 PR comments, and (on request) a Hugging Face model card for one checkpoint.
 
-``index.html`` needs no network: the plots are PNG data URIs and the A/B viewer's script and data
-are inline. Model text reaches the page only as JSON data (with ``<``, ``>`` and ``&`` escaped)
-and is put into the page with ``textContent``, never as HTML.
+The page opens with its verdict: for each checkpoint against the reference, the metrics that got
+better and worse, significantly (Holm), with the paired Δ and CI; then every metric as a row with the
+labels as columns, inside a box that scrolls sideways with the metric names fixed, so it fits an
+800-pixel window (metrics no label has a value for are hidden, with a note saying why).
+
+``index.html`` needs no network: the plots are PNG data URIs, the A/B viewer's script and data are
+inline, and so is a subset of a CJK font as WOFF2 (``fonts``; a banner when none is found). Model
+text reaches the page only as JSON data (with ``<``, ``>`` and ``&`` escaped) and is put into the
+page with ``textContent``, never as HTML.
 """
 
 from __future__ import annotations
@@ -15,10 +21,24 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from poetbench.compare import KEY_METRICS, LOWER_IS_BETTER, compare, fmt, hacking_sentences
+from poetbench.compare import (
+    KEY_METRICS,
+    LOWER_IS_BETTER,
+    compare,
+    fmt,
+    fmt_delta,
+    hacking_sentences,
+    verdict,
+    verdict_sentences,
+)
 from poetbench.jsonl import InputError, atomic_writer
-from poetbench.report import plots, viewer
+from poetbench.report import fonts, plots, viewer
 
+# Why a metric can have no value for any label (its row is then hidden, with this note).
+EMPTY_BECAUSE = {"copy_overlap": "needs a reference corpus: --reference",
+                 "tone_ok": "no checkpoint wrote a 律诗 or 绝句", "tone_conformity": "no checkpoint wrote a 律诗 or 绝句",
+                 "rhyme_ok": "no checkpoint wrote a 律诗 or 绝句", "fluency": "no verse to score",
+                 "coherence": "no poem of two lines or more", "adherence": "the eval set's prompts ask for nothing checkable"}
 TABLE_METRICS = ("form_ok", "length_regularity", "tone_ok", "tone_conformity", "rhyme_ok", "classical_ratio", "fluency",
                  "coherence", "chatter", "repetition_ok", "copy_overlap", "adherence", "poetscore")
 
@@ -50,8 +70,9 @@ def _training_dir(manifest: dict) -> Path | None:
     return None
 
 
-def build(run_dir: Path, out_dir: Path | None = None, reference: str | None = None) -> Path:
-    """Write ``index.html`` and ``summary.md`` (default: ``RUN/report/``); return the HTML path."""
+def build(run_dir: Path, out_dir: Path | None = None, reference: str | None = None, embed_font: bool = True) -> Path:
+    """Write ``index.html`` and ``summary.md`` (default: ``RUN/report/``); return the HTML path.
+    ``embed_font``: carry a subset of the machine's CJK font (``fonts``), else show a banner."""
     run_dir = Path(run_dir)
     out_dir = Path(out_dir) if out_dir else run_dir / "report"
     comparison = compare(run_dir, reference)
@@ -67,15 +88,25 @@ def build(run_dir: Path, out_dir: Path | None = None, reference: str | None = No
                ("Diversity across each checkpoint's poems against training step", plots.diversity_curves(comparison)),
                ("PoetScore distribution", plots.distribution(poetscores)),
                ("Training loss", plots.loss_curve(training / "metrics.csv") if training else None)]
-    environment = jinja2.Environment(loader=jinja2.PackageLoader("poetbench.report", "templates"),
-                                     autoescape=True, undefined=jinja2.StrictUndefined)
-    html = environment.get_template("index.html.j2").render(
+    shown = [m for m in TABLE_METRICS if any((comparison["means"][label].get(m) or {}).get("mean") is not None
+                                             for label in comparison["labels"])]
+    context = dict(
         run_name=run_dir.name, date=time.strftime("%Y-%m-%d %H:%M"), manifest=manifest, comparison=comparison,
-        table_metrics=TABLE_METRICS, lower_better=LOWER_IS_BETTER, best=_best(comparison), fmt=fmt,
+        shown_metrics=shown, hidden=[(m, EMPTY_BECAUSE.get(m, "no value")) for m in TABLE_METRICS if m not in shown],
+        lower_better=LOWER_IS_BETTER, best=_best(comparison), fmt=fmt, fmt_delta=fmt_delta,
+        verdict=verdict(comparison, TABLE_METRICS), verdict_sentences=verdict_sentences(comparison, TABLE_METRICS),
         n_tests=sum(1 for d in comparison["paired"].values() for v in d.values() if v.get("p") is not None),
-        plots=figures, hacking=hacking_sentences(comparison),
+        plots=figures, hacking=hacking_sentences(comparison), helpful_fonts=fonts.HELPFUL_FONTS,
         data_json=_json_for_html({"labels": comparison["labels"], "samples": samples,
                                   "prompts": [{"id": p["id"], "kind": p["kind"], "prompt": p["prompt"]} for p in prompts]}))
+    environment = jinja2.Environment(loader=jinja2.PackageLoader("poetbench.report", "templates"), autoescape=True,
+                                     undefined=jinja2.StrictUndefined)
+    # Every character the page can show: the template's own text and everything rendered into it.
+    page_text = (environment.loader.get_source(environment, "index.html.j2")[0] + context["data_json"]
+                 + json.dumps([comparison, manifest, run_dir.name, context["verdict_sentences"], context["hacking"]],
+                              ensure_ascii=False, default=str))
+    font = fonts.embed(page_text) if embed_font else None
+    html = environment.get_template("index.html.j2").render(**context, font=font)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -102,6 +133,11 @@ def markdown_summary(comparison: dict) -> str:
              f"`{comparison['signature']}` — mean [95% CI]; Δ against **{comparison['reference']}**, "
              "* = p < 0.05 after Holm correction", "",
              "| label | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 1) + "|"]
+    verdict_lines = []
+    for v in verdict(comparison, TABLE_METRICS):
+        better = ", ".join(f"{m['metric']} {m['text']}" for m in v["better"]) or "none"
+        worse = ", ".join(f"{m['metric']} {m['text']}" for m in v["worse"]) or "none"
+        verdict_lines.append(f"- **{v['label']}**: better on {better}; worse on {worse}")
     for label in comparison["labels"]:
         cells = []
         for metric in metrics:
@@ -113,6 +149,9 @@ def markdown_summary(comparison: dict) -> str:
                 cell += f" (Δ {d['delta']:+.3g}{star})"
             cells.append(cell)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    if verdict_lines:
+        lines += ["", f"Significant changes against **{comparison['reference']}** (Holm, p < 0.05), Δ [95% CI]:", "",
+                  *verdict_lines]
     lines += [""] + [f"**{sentence}**" for sentence in hacking_sentences(comparison)] if comparison.get("reward_hacking") else []
     collapsed = [label for label, d in (comparison.get("diversity") or {}).items() if d and d.get("mode_collapse")]
     if collapsed:

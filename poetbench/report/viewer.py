@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from poetbench.display import RULE_NAMES
+from poetbench.display import FORM_NAMES, RULES
 from poetbench.metrics.adherence import Prompt
 from poetbench.runner import read_samples
 from poetbench.scoring import Scorer
@@ -40,11 +40,13 @@ def samples(run_dir: Path, labels: list[str], prompts: list[dict], reference: st
                 "c": analysis.shown,  # every poem's tones, 多音字 inferred where the book leaves them open
                 "h": analysis.how,  # D book or word, P position, U usual reading (drawn lighter)
                 "b": [[v["line"], v["pos"]] for v in record["tone_violations"] or []],
-                "v": [f"line {v['line']} char {v['pos']}: {RULE_NAMES[v['rule']]}" for v in record["tone_violations"] or []],
+                # [line, char, 失对, its English gloss]: the page shows the Chinese, the English in a tooltip
+                "v": [[v["line"], v["pos"], *RULES[v["rule"]]] for v in record["tone_violations"] or []],
                 "r": analysis.rhyme.rhyming_lines if analysis.rhyme else [],
                 "x": analysis.extraction.removed,
                 "k": copy_mask,
                 "s": {key: record[key] for key in SHOWN_SCORES},
+                "f": FORM_NAMES[record["form"]],
             }
         out[label] = views
     return out
