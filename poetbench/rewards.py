@@ -20,6 +20,8 @@ The rewards, and the score-record key each one reads:
 
     form        form_ok           the requested form (any regulated shape when none is asked)
     tone        tone_conformity   平仄: the share of checks that hold (粘对, 孤平, 三平尾, 犯律)
+    linkage     tone_violations   粘对 alone: the share of lines after the first that keep 粘 and 对
+                                  with the line before (0 for a poem that is not regulated)
     rhyme       rhyme_rate        the share of rhyme positions that rhyme (平水韵 by default)
     fluency     fluency           the reference language model's fluency (catches salad)
     coherence   coherence         lines that belong together (catches shuffled lines)
@@ -43,20 +45,35 @@ import yaml
 
 from poetbench.jsonl import InputError
 from poetbench.metrics.adherence import Prompt
+from poetbench.metrics.poetscore import LINKAGE_RULES
 from poetbench.scoring import Scorer
 
-# name -> (score-record key, value of the record's figure as a reward)
-REWARDS: dict[str, tuple[str, Callable]] = {
-    "form": ("form_ok", lambda v: float(bool(v))),
-    "tone": ("tone_conformity", lambda v: float(v or 0.0)),
-    "rhyme": ("rhyme_rate", lambda v: float(v or 0.0)),
-    "fluency": ("fluency", lambda v: float(v or 0.0)),
-    "coherence": ("coherence", lambda v: float(v or 0.0)),
-    "no_chatter": ("chatter", lambda v: 0.0 if v else 1.0),
-    "no_repetition": ("repetition_ok", lambda v: float(bool(v))),
-    "no_copying": ("copy_overlap", lambda v: 1.0 - float(v or 0.0)),
-    "poetscore": ("poetscore", lambda v: float(v or 0.0) / 100.0),
+# name -> (the score-record key it reads, its value as a reward, from the record)
+REWARDS: dict[str, tuple[str, Callable[[dict], float]]] = {
+    "form": ("form_ok", lambda r: float(bool(r["form_ok"]))),
+    "tone": ("tone_conformity", lambda r: float(r["tone_conformity"] or 0.0)),
+    "linkage": ("tone_violations", lambda r: linkage(r)),
+    "rhyme": ("rhyme_rate", lambda r: float(r["rhyme_rate"] or 0.0)),
+    "fluency": ("fluency", lambda r: float(r["fluency"] or 0.0)),
+    "coherence": ("coherence", lambda r: float(r["coherence"] or 0.0)),
+    "no_chatter": ("chatter", lambda r: 0.0 if r["chatter"] else 1.0),
+    "no_repetition": ("repetition_ok", lambda r: float(bool(r["repetition_ok"]))),
+    "no_copying": ("copy_overlap", lambda r: 1.0 - float(r["copy_overlap"] or 0.0)),
+    "poetscore": ("poetscore", lambda r: float(r["poetscore"] or 0.0) / 100.0),
 }
+
+
+def linkage(record: dict) -> float:
+    """粘对 as a reward: the share of lines after the first with no 粘 or 对 violation. Unlike
+    PoetScore's linkage gate it also counts lines that break their own pattern: a policy must not
+    escape it by breaking more."""
+    violations = record["tone_violations"]
+    if violations is None or record["n_lines"] < 2:
+        return 0.0
+    broken = {v["line"] for v in violations if v["rule"] in LINKAGE_RULES}
+    return 1.0 - len(broken) / (record["n_lines"] - 1)
+
+
 PROMPT_COLUMNS = ("kind", "form", "keywords", "given")
 
 
@@ -109,7 +126,7 @@ class Reward:
 
     def __call__(self, prompts=None, completions=None, **columns) -> list[float]:
         records = self.scorer.records(prompts, completions or [], columns)
-        return [self.value(record[self.key]) if record["n_lines"] else 0.0 for record in records]
+        return [self.value(record) if record["n_lines"] else 0.0 for record in records]
 
     def __repr__(self) -> str:
         return f"Reward({self.__name__!r})"

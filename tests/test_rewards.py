@@ -33,9 +33,18 @@ def rewards(scorer):
 
 def test_real_poems_earn_every_part_of_the_reward(rewards):
     values = {name: f(**batch([t for _, t in POEMS], [form for form, _ in POEMS])) for name, f in rewards.items()}
-    assert values["form"] == values["tone"] == values["rhyme"] == [1.0] * len(POEMS)
+    assert values["form"] == values["tone"] == values["rhyme"] == values["linkage"] == [1.0] * len(POEMS)
     assert values["no_chatter"] == [1.0] * len(POEMS)
     assert min(values["fluency"]) > 0.9 and min(values["coherence"]) > 0.8 and min(values["poetscore"]) > 0.7
+
+
+def test_linkage_pays_for_nian_and_dui_alone(rewards):
+    # 王维《渭城曲》, 折腰体: line 3 breaks 粘 with line 2 and nothing else
+    [linkage] = rewards["linkage"](**batch(["渭城朝雨浥轻尘，客舍青青柳色新。劝君更尽一杯酒，西出阳关无故人。"]))
+    assert linkage == pytest.approx(2 / 3)
+    # every line in the same pattern: each line after the first breaks 对 or 粘
+    [same] = rewards["linkage"](**batch(["白日依山尽，白日依山尽，白日依山尽，白日依山尽。"]))
+    assert same < 0.5
 
 
 def test_controls_lose_the_parts_they_break(rewards):
