@@ -197,6 +197,9 @@ def test_report_in_a_real_browser(run_dir):
             assert page.locator("#summary tr th").count() == 3  # metric, base, tuned
             assert page.locator("img.plot").count() >= 2
             assert page.evaluate(CUT_OFF) == [], width  # nothing cut off: wide tables scroll inside their box
+            # the verdict fits the window without scrolling, even under a long label (GRPO runs name their rewards)
+            page.evaluate("document.querySelector('#verdict td').textContent = 'grpo60-' + 'form_tone_linkage2_'.repeat(5)")
+            assert page.evaluate("(b => b.scrollWidth <= b.clientWidth)(document.querySelector('#verdict').parentElement)")
             # the metric names stay in view while the table scrolls sideways
             box = page.locator("#summary").locator("xpath=..")
             box.evaluate("e => e.scrollLeft = e.scrollWidth")
