@@ -14,6 +14,16 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))  # tests/poems.py
 sys.path.insert(0, str(REPO))  # bench/peer.py, the peer checker we compare against
 CORPUS = Path(os.environ.get("POETBENCH_CORPUS", REPO.parent / "shared" / "data" / "chinese-poetry"))
+# Reports built by the tests (and the demos they run) carry no font: subsetting one costs seconds a
+# report. The tests of the font itself and of the page as a user sees it take this away (`with_font`).
+os.environ.setdefault("POETBENCH_REPORT_FONT", "none")
+
+
+@pytest.fixture
+def with_font(monkeypatch):
+    """The report embeds the machine's CJK font, as it does outside the tests."""
+    if os.environ.get("POETBENCH_REPORT_FONT") == "none":
+        monkeypatch.delenv("POETBENCH_REPORT_FONT")
 
 
 @lru_cache(maxsize=None)

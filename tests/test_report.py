@@ -175,7 +175,7 @@ def chromium_or_skip():
     return sync_api, chromium
 
 
-def test_report_in_a_real_browser(run_dir):
+def test_report_in_a_real_browser(run_dir, with_font):
     sync_api, chromium = chromium_or_skip()
     html = build(run_dir)
     from pathlib import Path
@@ -237,7 +237,7 @@ def fontconfig_without_cjk(tmp_path):
     return conf
 
 
-def test_han_characters_render_with_real_glyphs_without_a_system_cjk_font(run_dir, tmp_path):
+def test_han_characters_render_with_real_glyphs_without_a_system_cjk_font(run_dir, tmp_path, with_font):
     """Chromium without any CJK font of its own: the embedded subset draws real glyphs, where a report
     without it draws the tofu box (the same width and ink as a character no font has)."""
     sync_api, chromium = chromium_or_skip()
@@ -284,7 +284,7 @@ def test_the_report_opens_with_its_verdict_and_hides_empty_metrics(run_dir):
     assert "**tuned**: better on classical_ratio +" in markdown_summary(compare(run_dir))
 
 
-def test_the_report_carries_a_subset_font_of_its_own_characters(run_dir, tmp_path, monkeypatch):
+def test_the_report_carries_a_subset_font_of_its_own_characters(run_dir, tmp_path, monkeypatch, with_font):
     import base64
     import io
 
