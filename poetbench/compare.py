@@ -199,15 +199,15 @@ def verdict(comparison: dict, metrics: tuple[str, ...] = METRICS) -> list[dict]:
     return out
 
 
-def verdict_sentences(comparison: dict, metrics: tuple[str, ...] = METRICS) -> list[str]:
-    """One sentence per label: what got better and what got worse against the reference."""
+def verdict_sentences(verdicts: list[dict], reference: str) -> list[str]:
+    """One sentence per label of ``verdict(…)``: what got better and what got worse against ``reference``."""
     out = []
-    for v in verdict(comparison, metrics):
+    for v in verdicts:
         parts = [f"better on {len(v['better'])} metric{'s' * (len(v['better']) != 1)} "
                  f"({', '.join(m['metric'] for m in v['better'])})" if v["better"] else "better on none",
                  f"worse on {len(v['worse'])} ({', '.join(m['metric'] for m in v['worse'])})" if v["worse"]
                  else "worse on none"]
-        out.append(f"{v['label']} against {comparison['reference']}, over {v['n']} shared prompts: " + "; ".join(parts) + ".")
+        out.append(f"{v['label']} against {reference}, over {v['n']} shared prompts: " + "; ".join(parts) + ".")
     return out
 
 

@@ -48,20 +48,6 @@ from poetbench.metrics.adherence import Prompt
 from poetbench.metrics.poetscore import LINKAGE_RULES
 from poetbench.scoring import Scorer
 
-# name -> (the score-record key it reads, its value as a reward, from the record)
-REWARDS: dict[str, tuple[str, Callable[[dict], float]]] = {
-    "form": ("form_ok", lambda r: float(bool(r["form_ok"]))),
-    "tone": ("tone_conformity", lambda r: float(r["tone_conformity"] or 0.0)),
-    "linkage": ("tone_violations", lambda r: linkage(r)),
-    "rhyme": ("rhyme_rate", lambda r: float(r["rhyme_rate"] or 0.0)),
-    "fluency": ("fluency", lambda r: float(r["fluency"] or 0.0)),
-    "coherence": ("coherence", lambda r: float(r["coherence"] or 0.0)),
-    "no_chatter": ("chatter", lambda r: 0.0 if r["chatter"] else 1.0),
-    "no_repetition": ("repetition_ok", lambda r: float(bool(r["repetition_ok"]))),
-    "no_copying": ("copy_overlap", lambda r: 1.0 - float(r["copy_overlap"] or 0.0)),
-    "poetscore": ("poetscore", lambda r: float(r["poetscore"] or 0.0) / 100.0),
-}
-
 
 def linkage(record: dict) -> float:
     """粘对 as a reward: the share of lines after the first with no 粘 or 对 violation. Unlike
@@ -72,6 +58,21 @@ def linkage(record: dict) -> float:
         return 0.0
     broken = {v["line"] for v in violations if v["rule"] in LINKAGE_RULES}
     return 1.0 - len(broken) / (record["n_lines"] - 1)
+
+
+# name -> (the score-record key it reads, its value as a reward, from the record)
+REWARDS: dict[str, tuple[str, Callable[[dict], float]]] = {
+    "form": ("form_ok", lambda r: float(bool(r["form_ok"]))),
+    "tone": ("tone_conformity", lambda r: float(r["tone_conformity"] or 0.0)),
+    "linkage": ("tone_violations", linkage),
+    "rhyme": ("rhyme_rate", lambda r: float(r["rhyme_rate"] or 0.0)),
+    "fluency": ("fluency", lambda r: float(r["fluency"] or 0.0)),
+    "coherence": ("coherence", lambda r: float(r["coherence"] or 0.0)),
+    "no_chatter": ("chatter", lambda r: 0.0 if r["chatter"] else 1.0),
+    "no_repetition": ("repetition_ok", lambda r: float(bool(r["repetition_ok"]))),
+    "no_copying": ("copy_overlap", lambda r: 1.0 - float(r["copy_overlap"] or 0.0)),
+    "poetscore": ("poetscore", lambda r: float(r["poetscore"] or 0.0) / 100.0),
+}
 
 
 PROMPT_COLUMNS = ("kind", "form", "keywords", "given")

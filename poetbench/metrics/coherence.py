@@ -15,7 +15,6 @@ lets lines of different poems through, narrower punishes real poems (README, "Po
 
 from __future__ import annotations
 
-
 from poetbench.language.model import LanguageModel, shape_of
 from poetbench.metrics.fluency import _column, calibrated
 from poetbench.text.batch import TextBatch

@@ -90,11 +90,12 @@ def build(run_dir: Path, out_dir: Path | None = None, reference: str | None = No
                ("Training loss", plots.loss_curve(training / "metrics.csv") if training else None)]
     shown = [m for m in TABLE_METRICS if any((comparison["means"][label].get(m) or {}).get("mean") is not None
                                              for label in comparison["labels"])]
+    verdicts = verdict(comparison, TABLE_METRICS)
     context = dict(
         run_name=run_dir.name, date=time.strftime("%Y-%m-%d %H:%M"), manifest=manifest, comparison=comparison,
         shown_metrics=shown, hidden=[(m, EMPTY_BECAUSE.get(m, "no value")) for m in TABLE_METRICS if m not in shown],
         lower_better=LOWER_IS_BETTER, best=_best(comparison), fmt=fmt, fmt_delta=fmt_delta,
-        verdict=verdict(comparison, TABLE_METRICS), verdict_sentences=verdict_sentences(comparison, TABLE_METRICS),
+        verdict=verdicts, verdict_sentences=verdict_sentences(verdicts, comparison["reference"]),
         n_tests=sum(1 for d in comparison["paired"].values() for v in d.values() if v.get("p") is not None),
         plots=figures, hacking=hacking_sentences(comparison), helpful_fonts=fonts.HELPFUL_FONTS,
         data_json=_json_for_html({"labels": comparison["labels"], "samples": samples,
@@ -133,11 +134,6 @@ def markdown_summary(comparison: dict) -> str:
              f"`{comparison['signature']}` — mean [95% CI]; Δ against **{comparison['reference']}**, "
              "* = p < 0.05 after Holm correction", "",
              "| label | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 1) + "|"]
-    verdict_lines = []
-    for v in verdict(comparison, TABLE_METRICS):
-        better = ", ".join(f"{m['metric']} {m['text']}" for m in v["better"]) or "none"
-        worse = ", ".join(f"{m['metric']} {m['text']}" for m in v["worse"]) or "none"
-        verdict_lines.append(f"- **{v['label']}**: better on {better}; worse on {worse}")
     for label in comparison["labels"]:
         cells = []
         for metric in metrics:
@@ -149,9 +145,13 @@ def markdown_summary(comparison: dict) -> str:
                 cell += f" (Δ {d['delta']:+.3g}{star})"
             cells.append(cell)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    if verdict_lines:
-        lines += ["", f"Significant changes against **{comparison['reference']}** (Holm, p < 0.05), Δ [95% CI]:", "",
-                  *verdict_lines]
+    verdicts = verdict(comparison, TABLE_METRICS)
+    if verdicts:
+        lines += ["", f"Significant changes against **{comparison['reference']}** (Holm, p < 0.05), Δ [95% CI]:", ""]
+        for v in verdicts:
+            better = ", ".join(f"{m['metric']} {m['text']}" for m in v["better"]) or "none"
+            worse = ", ".join(f"{m['metric']} {m['text']}" for m in v["worse"]) or "none"
+            lines.append(f"- **{v['label']}**: better on {better}; worse on {worse}")
     lines += [""] + [f"**{sentence}**" for sentence in hacking_sentences(comparison)] if comparison.get("reward_hacking") else []
     collapsed = [label for label, d in (comparison.get("diversity") or {}).items() if d and d.get("mode_collapse")]
     if collapsed:

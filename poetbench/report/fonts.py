@@ -101,8 +101,9 @@ def embed(text: str) -> Embedded | None:
             options.layout_features = []
             options.drop_tables += ["GSUB", "GPOS", "GDEF", "BASE", "VORG", "vhea", "vmtx"]
             options.name_IDs = [1, 2]
+            held = wanted & set(cmap)
             subsetter = subset.Subsetter(options)
-            subsetter.populate(unicodes=wanted & set(cmap))
+            subsetter.populate(unicodes=held)
             subsetter.subset(font)
             font.flavor = "woff2"
             buffer = io.BytesIO()
@@ -112,5 +113,5 @@ def embed(text: str) -> Embedded | None:
         data = base64.b64encode(buffer.getvalue()).decode("ascii")
         css = (f'@font-face {{ font-family: "{FAMILY}"; '
                f'src: url(data:font/woff2;base64,{data}) format("woff2"); }}')
-        return Embedded(FAMILY, f"{path}#{index}", len(wanted & set(cmap)), css)
+        return Embedded(FAMILY, f"{path}#{index}", len(held), css)
     return None
