@@ -11,18 +11,34 @@ metric is not built yet, is ``None`` — never a guess.
 
 from __future__ import annotations
 
-import contextlib
+import collections
 import multiprocessing
 import os
 import sys
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
 from poetbench import __version__, tempfiles
+from poetbench.jsonl import InputError
 from poetbench.language import model as language
-from poetbench.metrics import classical, coherence, copying, fluency, repetition, tone_pattern
+from poetbench.metrics import (
+    classical,
+    coherence,
+    copying,
+    fluency,
+    repetition,
+    tone_pattern,
+)
 from poetbench.metrics import form as form_metric
 from poetbench.metrics import rhyme as rhyme_metric
-from poetbench.metrics.adherence import KINDS, PROMPT_FIELDS, Prompt, adherence, drop_given_line
+from poetbench.metrics.adherence import (
+    KINDS,
+    PROMPT_FIELDS,
+    Prompt,
+    adherence,
+    drop_given_line,
+)
 from poetbench.metrics.chatter import chatter
 from poetbench.metrics.poetscore import poetscores
 from poetbench.phonology import inference
@@ -270,13 +286,12 @@ def score_rows(scorer: Scorer, source: str, target: str | None, field: str = "te
 
         bar = tqdm(unit=" poems", desc="scoring", file=sys.stderr)
     with jsonl.atomic_writer(target, binary=True) as out:
-        with _pool(scorer, jobs) as pool:
-            for data, scored, errors in (pool.imap(_score_chunk, chunks) if pool else map(_score_chunk, chunks)):
-                out.write(data)
-                stats.scored += scored
-                stats.errors += errors
-                if bar:
-                    bar.update(scored + errors)
+        for data, scored, errors in _map_chunks(scorer, jobs, chunks):
+            out.write(data)
+            stats.scored += scored
+            stats.errors += errors
+            if bar:
+                bar.update(scored + errors)
     if bar:
         bar.close()
     return stats
@@ -285,23 +300,38 @@ def score_rows(scorer: Scorer, source: str, target: str | None, field: str = "te
 _WORKER: list[Scorer] = []  # the scorer of this process, for _score_chunk (forked workers inherit it)
 
 
-@contextlib.contextmanager
-def _pool(scorer: Scorer, jobs: int):
-    """A fork pool of ``jobs`` workers sharing ``scorer``; None (work in this process) for one job."""
+def _map_chunks(scorer: Scorer, jobs: int, chunks):
+    """``_score_chunk`` over ``chunks``, in order: here for one job, else in ``jobs`` forked workers
+    sharing ``scorer``, with at most ``2 * jobs`` chunks in flight (a large input is never read
+    ahead into memory).
+
+    The workers ignore SIGTERM and Ctrl-C (``tempfiles.quiet_worker``): on either, the parent
+    cancels the chunks not started and waits for the ones in flight, so no worker dies half-way
+    through sending its result. A worker that dies all the same (the OOM killer) is a clear
+    error, ``BrokenProcessPool`` from the ``ProcessPoolExecutor``, and the others are killed.
+    """
     _WORKER[:] = [scorer]
     if jobs <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield None
+        yield from map(_score_chunk, chunks)
         return
     scorer.warm()  # load every table before the fork, so the workers share one copy
-    pool = multiprocessing.get_context("fork").Pool(jobs, initializer=tempfiles.quiet_worker)
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                               initializer=tempfiles.quiet_worker)
+    in_flight: collections.deque = collections.deque()
     try:
-        yield pool
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
-    finally:
-        pool.join()
+        for chunk in chunks:
+            in_flight.append(pool.submit(_score_chunk, chunk))
+            if len(in_flight) >= 2 * jobs:
+                yield in_flight.popleft().result()
+        while in_flight:
+            yield in_flight.popleft().result()
+    except BrokenProcessPool:
+        for worker in list((pool._processes or {}).values()):  # the others ignore SIGTERM; 3.14: kill_workers()
+            worker.kill()
+        raise InputError("a scoring worker process died (killed, or out of memory?); nothing was written over. "
+                         "Run again, with --jobs 1 to score in one process") from None
+    finally:  # on an error, Ctrl-C or SIGTERM: drop the chunks not started, let the rest finish
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _score_chunk(task) -> tuple[bytes, int, int]:

@@ -38,9 +38,10 @@ def terminate_on_sigterm() -> None:
 
 
 def quiet_worker() -> None:
-    """For a forked worker process: die silently on SIGTERM and leave Ctrl-C to the parent,
-    which stops the workers itself (no traceback from every worker)."""
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    """For a forked worker process: ignore SIGTERM and Ctrl-C, which go to the parent, and let
+    the parent stop the workers once the chunk they are on is done. A worker killed while it
+    sends its result leaves half a message in the pipe, and the parent waiting for the rest."""
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -210,6 +211,27 @@ def test_temp_files_go_on_sigterm_and_after_kill_9_with_the_next_run(tmp_path):
     (tmp_path / "few.jsonl").write_text(row * 3, encoding="utf-8")
     assert cli("score", tmp_path / "few.jsonl", "-o", tmp_path / "out.jsonl").returncode == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == ["few.jsonl", "out.jsonl", "poems.jsonl"]
+
+
+def test_a_worker_killed_by_the_oom_killer_is_one_clear_error(tmp_path):
+    import os
+    import signal
+
+    row = json.dumps({"text": "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"}, ensure_ascii=False) + "\n"
+    poems = tmp_path / "poems.jsonl"
+    poems.write_text(row * 400_000, encoding="utf-8")
+    process = _score_until_written(tmp_path, poems)
+    workers = [int(pid) for pid in Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()]
+    assert len(workers) == 2
+    os.kill(workers[0], signal.SIGKILL)  # the other ignores SIGTERM: the parent must kill it itself
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert stderr.strip().startswith("poetbench: error: a scoring worker process died")
+    assert "--jobs 1" in stderr and "Traceback" not in stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["poems.jsonl"]
+    for pid in workers:  # none left running
+        stat = Path(f"/proc/{pid}/stat")
+        assert not stat.exists() or stat.read_text().split(")")[-1].split()[0] == "Z"
 
 
 def test_harmless_warnings_are_filtered_and_verbose_brings_them_back():
