@@ -570,6 +570,8 @@ def _demo(args) -> int:
                                                                "coherence down, paired CIs clear of 0)"]))
         print(f"\nFluency and coherence against real held-out poems (AUC 0.5 = indistinguishable):\n"
               f"{result['grpo']['audit_table']}")
+        print(f"\nEach reward on the training prompts (sampled) and on the eval set (held out; greedy, paired):\n"
+              f"{result['grpo']['reward_gap_table']}")
     print(f"\nreport: {result['html']}  ({result['seconds']} s)")
     return 0
 

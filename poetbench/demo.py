@@ -193,10 +193,14 @@ def run_demo(settings: DemoSettings, log=print) -> dict:
     if settings.grpo:
         from poetbench.audit import against_real, format_against_real
         from poetbench.compare import hacking_sentences, read_comparison
+        from poetbench.reward_gap import format_table, reward_gap
 
         comparison = read_comparison(out / "run")
         audit = against_real(out / "run", str(prepared), n=200)
+        gap = reward_gap(Path(grpo["output_dir"]), out / "run", f"step{trained[-1]}", labels[-1])
         result["grpo"] = {"table": paired_table(comparison, labels[-1]), "reward_hacking": comparison["reward_hacking"],
-                          "flags": hacking_sentences(comparison), "audit": audit, "audit_table": format_against_real(audit)}
+                          "flags": hacking_sentences(comparison), "audit": audit, "audit_table": format_against_real(audit),
+                          "reward_gap": gap,
+                          "reward_gap_table": format_table(gap, f"step{trained[-1]}", f"grpo{settings.grpo}")}
     (out / "demo.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return result

@@ -22,7 +22,9 @@ The rewards, and the score-record key each one reads:
     tone        tone_conformity   平仄: the share of checks that hold (粘对, 孤平, 三平尾, 犯律)
     linkage     tone_violations   粘对 alone: the share of lines after the first that keep 粘 and 对
                                   with the line before (0 for a poem that is not regulated)
+    tone_ok     tone_ok           1 when the poem breaks no 平仄 rule at all (all or nothing)
     rhyme       rhyme_rate        the share of rhyme positions that rhyme (平水韵 by default)
+    rhyme_ok    rhyme_ok          1 when every rhyme position rhymes, in one group
     fluency     fluency           the reference language model's fluency (catches salad)
     coherence   coherence         lines that belong together (catches shuffled lines)
     no_chatter  1 - chatter       no talk before or after the poem
@@ -65,7 +67,9 @@ REWARDS: dict[str, tuple[str, Callable[[dict], float]]] = {
     "form": ("form_ok", lambda r: float(bool(r["form_ok"]))),
     "tone": ("tone_conformity", lambda r: float(r["tone_conformity"] or 0.0)),
     "linkage": ("tone_violations", linkage),
+    "tone_ok": ("tone_ok", lambda r: float(bool(r["tone_ok"]))),
     "rhyme": ("rhyme_rate", lambda r: float(r["rhyme_rate"] or 0.0)),
+    "rhyme_ok": ("rhyme_ok", lambda r: float(bool(r["rhyme_ok"]))),
     "fluency": ("fluency", lambda r: float(r["fluency"] or 0.0)),
     "coherence": ("coherence", lambda r: float(r["coherence"] or 0.0)),
     "no_chatter": ("chatter", lambda r: 0.0 if r["chatter"] else 1.0),
@@ -76,6 +80,11 @@ REWARDS: dict[str, tuple[str, Callable[[dict], float]]] = {
 
 
 PROMPT_COLUMNS = ("kind", "form", "keywords", "given")
+
+
+def reward_value(name: str, record: dict) -> float:
+    """Reward ``name`` of one score record: 0 for a completion with no verse."""
+    return REWARDS[name][1](record) if record["n_lines"] else 0.0
 
 
 def text_of(item) -> str:
@@ -122,12 +131,12 @@ class Reward:
         if name not in REWARDS:
             raise InputError(f"reward {name!r}: choose from {', '.join(REWARDS)}")
         self.__name__ = name
-        self.key, self.value = REWARDS[name]
+        self.key = REWARDS[name][0]
         self.scorer = scorer
 
     def __call__(self, prompts=None, completions=None, **columns) -> list[float]:
         records = self.scorer.records(prompts, completions or [], columns)
-        return [self.value(record) if record["n_lines"] else 0.0 for record in records]
+        return [reward_value(self.__name__, record) for record in records]
 
     def __repr__(self) -> str:
         return f"Reward({self.__name__!r})"

@@ -102,4 +102,7 @@ def test_grpo_improves_form_and_poetscore_over_sft_with_rewards_a_small_share(gr
     assert manifest["global_step"] == 60 and 0 < manifest["reward_share"] < 0.05  # rewards do not dominate a step
     assert "GRPO against the SFT checkpoint" in stdout and "real held-out poems" in stdout
     assert "[2/5] training already done" in stdout  # SFT reused, not trained again
+    gap = json.loads((out / "demo.json").read_text(encoding="utf-8"))["grpo"]["reward_gap"]
+    assert [row["reward"] for row in gap] == list(manifest["rewards"])  # each reward, training side and held out
+    assert all(row["delta"]["n"] == 200 for row in gap)
     readme_matches("poetbench demo --grpo", stdout, out)

@@ -9,6 +9,8 @@ import pytest
 
 from poems import CHAT_WRAPPERS, REGULATED, VERNACULAR, forced_into_lines
 from poetbench.jsonl import InputError
+from poetbench.metrics.adherence import Prompt
+from poetbench.reward_gap import format_table, reward_gap
 from poetbench.rewards import REWARDS, RewardScorer, load_weights, reward_functions
 from poetbench.text.script import to_simplified
 
@@ -25,6 +27,21 @@ def batch(texts, forms=None, kind="form"):
             "given": [None] * len(texts)}
 
 
+def shuffled_poems(seed: int = 0) -> list[str]:
+    """The characters of each poem in random order, line lengths and punctuation kept (salad)."""
+    rng = random.Random(seed)
+    shuffled = []
+    for _, text in POEMS:
+        chars = [c for c in text if c not in "，。"]
+        rng.shuffle(chars)
+        out, k = [], 0
+        for c in text:
+            out.append(c if c in "，。" else chars[k])
+            k += c not in "，。"
+        shuffled.append("".join(out))
+    return shuffled
+
+
 @pytest.fixture(scope="module")
 def rewards(scorer):
     functions, weights = reward_functions(ALL, RewardScorer(scorer))
@@ -34,6 +51,7 @@ def rewards(scorer):
 def test_real_poems_earn_every_part_of_the_reward(rewards):
     values = {name: f(**batch([t for _, t in POEMS], [form for form, _ in POEMS])) for name, f in rewards.items()}
     assert values["form"] == values["tone"] == values["rhyme"] == values["linkage"] == [1.0] * len(POEMS)
+    assert values["tone_ok"] == values["rhyme_ok"] == [1.0] * len(POEMS)
     assert values["no_chatter"] == [1.0] * len(POEMS)
     assert min(values["fluency"]) > 0.9 and min(values["coherence"]) > 0.8 and min(values["poetscore"]) > 0.7
 
@@ -45,19 +63,11 @@ def test_linkage_pays_for_nian_and_dui_alone(rewards):
     # every line in the same pattern: each line after the first breaks 对 or 粘
     [same] = rewards["linkage"](**batch(["白日依山尽，白日依山尽，白日依山尽，白日依山尽。"]))
     assert same < 0.5
+    assert rewards["tone_ok"](**batch(["渭城朝雨浥轻尘，客舍青青柳色新。劝君更尽一杯酒，西出阳关无故人。"])) == [0.0]
 
 
 def test_controls_lose_the_parts_they_break(rewards):
-    rng = random.Random(0)
-    shuffled = []  # the characters of each poem in random order, line lengths and punctuation kept
-    for _, text in POEMS:
-        chars = [c for c in text if c not in "，。"]
-        rng.shuffle(chars)
-        out, k = [], 0
-        for c in text:
-            out.append(c if c in "，。" else chars[k])
-            k += c not in "，。"
-        shuffled.append("".join(out))
+    shuffled = shuffled_poems()
     shaped = [forced_into_lines(v, 5) for v in VERNACULAR[:10]]  # verse-shaped prose
     real = rewards["fluency"](**batch([t for _, t in POEMS]))
     assert sum(rewards["fluency"](**batch(shuffled))) / len(shuffled) < sum(real) / len(real) - 0.3
@@ -194,3 +204,50 @@ def test_the_demos_rewards_option_is_checked_and_names_its_label():
         parse_rewards("meter=1")
     assert grpo_name(DemoSettings(rewards={"tone": 1.0, "rhyme": 2.0}), "grpo60") == "grpo60-tone_rhyme2"
     assert grpo_name(DemoSettings(), "grpo60") == "grpo60"
+
+
+def _gap_fixture(tmp_path, scorer, sft_texts, grpo_texts):
+    """A GRPO training directory whose fluency and tone rewards rose while form stayed, and a run
+    whose labels ``sft`` and ``grpo`` wrote ``sft_texts`` and ``grpo_texts``."""
+    train = tmp_path / "grpo"
+    train.mkdir(parents=True)
+    (train / "train_manifest.json").write_text(json.dumps({"rewards": {"form": 1.0, "tone": 1.0, "fluency": 0.5}}))
+    log = {"form": (0.5, 0.5), "tone": (0.4, 0.8), "fluency": (0.3, 0.6)}
+    (train / "metrics.csv").write_text("step,name,value\n" + "".join(
+        f"{step},rewards/{name}/{kind},{values[i] if kind == 'mean' else 0.1}\n"
+        for i, step in enumerate((5, 60)) for name, values in log.items() for kind in ("mean", "std")))
+    run = tmp_path / "run"
+    forms = [form for form, _ in POEMS]
+    for label, texts in (("sft", sft_texts), ("grpo", grpo_texts)):
+        (run / label).mkdir(parents=True)
+        records = scorer.score_many(texts, [Prompt.from_row({"kind": "form", "form": f}) for f in forms])
+        (run / label / "scores.jsonl").write_text("".join(
+            json.dumps({"prompt_id": f"p{n}", "sample_index": 0, "scores": r}, ensure_ascii=False) + "\n"
+            for n, r in enumerate(records)), encoding="utf-8")
+    return train, run
+
+
+def test_rewards_that_rose_in_training_are_checked_on_held_out_prompts(tmp_path, scorer):
+    real = [t for _, t in POEMS]
+    train, run = _gap_fixture(tmp_path / "salad", scorer, real, shuffled_poems())  # GRPO wrote salad
+    rows = {row["reward"]: row for row in reward_gap(train, run, "sft", "grpo")}
+    assert list(rows) == ["form", "tone", "fluency"] and rows["fluency"]["weight"] == 0.5
+    assert (rows["fluency"]["train_first"], rows["fluency"]["train_last"]) == (0.3, 0.6)
+    assert rows["fluency"]["delta"]["high"] < 0 and rows["fluency"]["verdict"] == "falls held out"
+    assert rows["form"]["delta"]["delta"] == 0 and rows["form"]["verdict"] == ""  # flat in training and held out
+    table = format_table(list(rows.values()), "sft", "grpo")
+    assert [line.split()[0] for line in table.splitlines()] == ["reward", "form", "tone", "fluency"]
+    assert table.splitlines()[3].endswith("falls held out")
+
+    train, run = _gap_fixture(tmp_path / "same", scorer, real, real)  # training rewards rose, held-out poems the same
+    rows = {row["reward"]: row for row in reward_gap(train, run, "sft", "grpo")}
+    assert rows["tone"]["verdict"] == rows["fluency"]["verdict"] == "does not carry" and rows["form"]["verdict"] == ""
+
+    train, run = _gap_fixture(tmp_path / "poems", scorer, shuffled_poems(), real)  # GRPO learnt real poems
+    rows = {row["reward"]: row for row in reward_gap(train, run, "sft", "grpo")}
+    assert rows["fluency"]["delta"]["low"] > 0 and rows["tone"]["delta"]["low"] > 0
+    assert [row["verdict"] for row in rows.values()] == ["", "", ""]
+    with pytest.raises(InputError, match="train_manifest.json and metrics.csv"):
+        reward_gap(tmp_path, run, "sft", "grpo")
+    with pytest.raises(InputError, match="scores.jsonl: missing"):
+        reward_gap(train, run, "sft", "grpo90")
