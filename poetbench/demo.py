@@ -176,7 +176,7 @@ def run_demo(settings: DemoSettings, log=print) -> dict:
     eval_set = demo_eval_set(settings, prepared, log)
     spec = ",".join(f"{label}={path}" for label, path in zip(labels, paths))
     log(f"[3/5] generating and scoring {eval_set} on " + ", ".join(labels))
-    run = Run(RunSettings(checkpoints=spec, eval_set=eval_set, output=str(out / "run"), batch_size=12, corpus=str(prepared),
+    run = Run(RunSettings(checkpoints=spec, eval_set=eval_set, output=str(out / "run"), batch_size=200, corpus=str(prepared),
                           gen_kwargs=parse_gen_kwargs(GEN_KWARGS)), ["poetbench", "demo"])
     run.generate(progress=None)  # a bar per label on a terminal
     summaries = run.score()
