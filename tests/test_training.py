@@ -143,6 +143,22 @@ def test_config_errors_are_one_clear_line(workspace, capsys):
         assert main(["--config", qwen, "--set", f"output_dir={workspace / 'q'}"]) == 2
         assert "require_cuda" in capsys.readouterr().err
     assert main(["--config", CONFIG, "--set", *overrides(workspace, "x", **{"data.prepared": workspace / "nowhere"})]) == 2
+    with pytest.raises(ConfigError, match=r"build_tiny.pretrain_on: 'verse'; use one of prose, poems\+prose"):
+        load_config(CONFIG, ["build_tiny.pretrain_on=verse"])
+
+
+def test_only_a_base_pretrained_on_poems_reads_them(tmp_path, monkeypatch):
+    poems, prose = ["白日依山尽，黄河入海流。"] * 5, ["子曰：学而时习之，不亦说乎？"] * 5
+    read = {}
+    monkeypatch.setattr(tiny, "corpus_texts", lambda corpus: (poems, prose))
+    monkeypatch.setattr(tiny, "pretrain", lambda model, tokenizer, documents, *a, **k: read.setdefault(k["lr"], documents))
+    for n, pretrain_on in enumerate(tiny.PRETRAIN_ON):
+        out = tiny.build(tmp_path / pretrain_on, vocab_size=300, pretrain_steps=1, pretrain_lr=n, pretrain_on=pretrain_on)
+        assert json.loads((out / "tiny_build.json").read_text())["pretrain_on"] == pretrain_on
+    assert not any("黄河" in d for d in read[0]) and all("子曰" in d for d in read[0])  # prose: never a poem
+    assert sum("黄河" in d for d in read[1]) == 5 and sum("子曰" in d for d in read[1]) == 5
+    with pytest.raises(ValueError, match="pretrain_on: 'verse'"):
+        tiny.build(tmp_path / "x", pretrain_on="verse")
 
 
 def test_ddp_with_two_cpu_processes_gives_the_same_layout(workspace):

@@ -12,6 +12,9 @@ a few hundred thousand to a few million parameters. ``--pretrain-steps`` runs a 
 full-parameter pre-training on the classical prose of the corpus (古文观止, 论语, 诗经) written as
 chat turns (``chat_documents``): a small chat model that knows classical Chinese and ends its
 turns, but has never seen a poem, as the seed's Qwen1.5-Chat base has not learned regulated verse.
+``--pretrain-on poems+prose`` adds the 20,000 Tang poems to those chat turns (answers to the same
+prose requests): a base that has read verse, and learns 平仄 in SFT where the prose base does not
+(docs/grpo.md).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ CHAT_TEMPLATE = (
     "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}"
 )
 SPECIAL = ("<|endoftext|>", "<|im_start|>", "<|im_end|>")
+PRETRAIN_ON = ("prose", "poems+prose")  # what the base is pre-trained on (chat_documents' answers)
 SIZES = {  # hidden, intermediate, layers, heads, kv heads
     "tiny": (128, 256, 2, 4, 2),
     "small": (256, 688, 4, 8, 4),
@@ -148,18 +152,22 @@ def pretrain(model, tokenizer, texts: list[str], steps: int, seed: int = 0, batc
 
 def build(out: Path, corpus: Path | None = None, size: str = "tiny", vocab_size: int = 3000,
           pretrain_steps: int = 0, seed: int = 0, texts: list[str] | None = None, pretrain_batch: int = 32,
-          pretrain_lr: float = 5e-3) -> Path:
-    """Train the tokenizer, build (and optionally pre-train) the model, save both to ``out``."""
+          pretrain_lr: float = 5e-3, pretrain_on: str = "prose") -> Path:
+    """Train the tokenizer, build (and optionally pre-train on ``pretrain_on``, one of
+    ``PRETRAIN_ON``) the model, save both to ``out``."""
+    if pretrain_on not in PRETRAIN_ON:
+        raise ValueError(f"build_tiny.pretrain_on: {pretrain_on!r}; use one of {', '.join(PRETRAIN_ON)}")
     started = time.perf_counter()
     poems, prose = (texts, texts) if texts is not None else corpus_texts(corpus)
     tokenizer = train_tokenizer(poems + prose, vocab_size)
     model = build_model(tokenizer, size, seed)
-    losses = pretrain(model, tokenizer, chat_documents(prose, seed), pretrain_steps, seed, batch=pretrain_batch, lr=pretrain_lr) if pretrain_steps else []
+    documents = chat_documents(prose if pretrain_on == "prose" else poems + prose, seed)
+    losses = pretrain(model, tokenizer, documents, pretrain_steps, seed, batch=pretrain_batch, lr=pretrain_lr) if pretrain_steps else []
     out = Path(out)
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     info = {"size": size, "parameters": sum(p.numel() for p in model.parameters()), "vocab_size": len(tokenizer),
-            "pretrain_steps": pretrain_steps, "pretrain_loss": losses[-1] if losses else None,
+            "pretrain_steps": pretrain_steps, "pretrain_on": pretrain_on, "pretrain_loss": losses[-1] if losses else None,
             "seconds": round(time.perf_counter() - started, 1), "seed": seed}
     (out / "tiny_build.json").write_text(json.dumps(info, indent=2) + "\n", encoding="utf-8")
     return out
@@ -172,9 +180,13 @@ def main() -> None:
     parser.add_argument("--size", choices=sorted(SIZES), default="tiny")
     parser.add_argument("--vocab-size", type=int, default=3000)
     parser.add_argument("--pretrain-steps", type=int, default=0)
+    parser.add_argument("--pretrain-on", choices=PRETRAIN_ON, default="prose",
+                        help="pre-train on classical prose only (default: the base has never seen a poem), or on the "
+                             "Tang poems as well")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
-    out = build(args.output, args.corpus, args.size, args.vocab_size, args.pretrain_steps, args.seed)
+    out = build(args.output, args.corpus, args.size, args.vocab_size, args.pretrain_steps, args.seed,
+                pretrain_on=args.pretrain_on)
     print(json.loads((out / "tiny_build.json").read_text()), "->", out)
 
 

@@ -88,6 +88,11 @@ def load_config(path: str, overrides: list[str], stage: str = "sft") -> dict:
             raise ConfigError(f"{path}: unknown key {key!r} (not a poetbench section nor a {StageConfig.__name__} field)")
     if "output_dir" not in config:
         raise ConfigError(f"{path}: output_dir is missing")
+    from training.tiny import PRETRAIN_ON
+
+    pretrain_on = (config.get("build_tiny") or {}).get("pretrain_on", "prose")
+    if pretrain_on not in PRETRAIN_ON:
+        raise ConfigError(f"{path}: build_tiny.pretrain_on: {pretrain_on!r}; use one of {', '.join(PRETRAIN_ON)}")
     return config
 
 
