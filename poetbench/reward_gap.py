@@ -45,7 +45,8 @@ def training_rewards(train_dir: Path) -> tuple[dict[str, float], dict[str, tuple
             name = row["name"]
             if name.startswith("rewards/") and name.endswith("/mean"):
                 curves.setdefault(name[len("rewards/"):-len("/mean")], []).append((int(row["step"]), float(row["value"])))
-    return weights, {name: (min(curve)[1], max(curve)[1]) for name, curve in curves.items() if name in weights}
+    ends = {name: sorted(curve) for name, curve in curves.items() if name in weights}  # in step order
+    return weights, {name: (curve[0][1], curve[-1][1]) for name, curve in ends.items()}
 
 
 def heldout_rewards(run_dir: Path, label: str, names: list[str]) -> dict[tuple[str, int], dict[str, float]]:
