@@ -25,7 +25,7 @@ import json
 from pathlib import Path
 
 from poetbench.compare import paired
-from poetbench.jsonl import InputError
+from poetbench.jsonl import InputError, read_rows
 from poetbench.rewards import reward_value
 
 ROSE = 0.02  # a training-side rise smaller than this is noise, not a rise
@@ -55,14 +55,11 @@ def heldout_rewards(run_dir: Path, label: str, names: list[str]) -> dict[tuple[s
     if not path.is_file():
         raise InputError(f"{path}: missing; run `poetbench score-run {run_dir}` (is {label!r} a label of this run?)")
     values = {}
-    with open(path, encoding="utf-8", newline="\n") as stream:
-        for number, line in enumerate(stream, start=1):
-            try:
-                row = json.loads(line)
-            except ValueError:
-                raise InputError(f"{path}:{number}: corrupt line; run `poetbench score-run {run_dir}` to write it "
-                                 "again") from None
-            values[(row["prompt_id"], row["sample_index"])] = {name: reward_value(name, row["scores"]) for name in names}
+    for row in read_rows(str(path)):
+        if row.data is None:
+            raise InputError(f"{row.error}; run `poetbench score-run {run_dir}` to write it again")
+        values[(row.data["prompt_id"], row.data["sample_index"])] = {name: reward_value(name, row.data["scores"])
+                                                                      for name in names}
     return values
 
 

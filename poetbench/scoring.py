@@ -22,23 +22,10 @@ from dataclasses import dataclass, field
 from poetbench import __version__, tempfiles
 from poetbench.jsonl import InputError
 from poetbench.language import model as language
-from poetbench.metrics import (
-    classical,
-    coherence,
-    copying,
-    fluency,
-    repetition,
-    tone_pattern,
-)
+from poetbench.metrics import classical, coherence, copying, fluency, repetition, tone_pattern
 from poetbench.metrics import form as form_metric
 from poetbench.metrics import rhyme as rhyme_metric
-from poetbench.metrics.adherence import (
-    KINDS,
-    PROMPT_FIELDS,
-    Prompt,
-    adherence,
-    drop_given_line,
-)
+from poetbench.metrics.adherence import KINDS, PROMPT_FIELDS, Prompt, adherence, drop_given_line
 from poetbench.metrics.chatter import chatter
 from poetbench.metrics.poetscore import poetscores
 from poetbench.phonology import inference
