@@ -294,7 +294,8 @@ def _parser() -> argparse.ArgumentParser:
                            "the report then compares against that SFT checkpoint and flags reward hacking")
     demo.add_argument("--rewards", metavar="NAME=WEIGHT,…",
                       help="the GRPO stage's reward weights instead of training/configs/tiny-grpo.yaml's, e.g. "
-                           "tone=1,rhyme=1 for a meter-only reward (see poetbench.rewards)")
+                           "tone=1,rhyme=1 for a meter-only reward (see poetbench.rewards); its label names them, "
+                           "or what differs from the config's (grpo60-tone_rhyme, grpo60-cfg_tone_ok2)")
     demo.set_defaults(func=_demo)
     for sub in (data, evalset, baseline):
         sub.set_defaults(func=lambda args, sub=sub: sub.print_help() or 2)

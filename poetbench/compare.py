@@ -26,6 +26,8 @@ LOWER_IS_BETTER = {"vernacular_markers", "fluency_bpc", "chatter", "copy_overlap
 KEY_METRICS = ("form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "fluency", "coherence", "chatter", "poetscore")  # the short tables
 METER = ("tone_conformity", "tone_ok", "rhyme_rate", "rhyme_ok")  # what a meter reward pays for
 LANGUAGE = ("fluency", "coherence")  # what verse that scans and means nothing loses
+MIN_FALL = 0.01  # a LANGUAGE fall smaller than this is not flagged: at the scores' ceiling (1.0, as likely as
+# real poems) a paired CI can lie below 0 for a fall of 0.0001
 
 
 def fmt(value: float, metric: str) -> str:
@@ -148,13 +150,13 @@ def compare(run_dir: Path, reference: str | None = None) -> dict:
 def reward_hacking(deltas: dict[str, dict]) -> dict[str, dict]:
     """Labels whose meter rose while their language fell, against the reference (give the SFT
     checkpoint as the reference to judge a GRPO run): some METER metric's paired 95% CI lies
-    above 0 and some LANGUAGE metric's below 0. {label: {"meter_up": {metric: delta},
-    "language_down": {metric: delta}}}; labels that are not flagged are left out."""
+    above 0 and some LANGUAGE metric's below 0, by at least MIN_FALL. {label: {"meter_up":
+    {metric: delta}, "language_down": {metric: delta}}}; labels that are not flagged are left out."""
     flags = {}
     for label, by_metric in deltas.items():
         def moved(metrics, up):
             return {m: round(d["delta"], 4) for m in metrics if (d := by_metric.get(m)) and d.get("low") is not None
-                    and (d["low"] > 0 if up else d["high"] < 0)}
+                    and (d["low"] > 0 if up else d["high"] < 0 and d["delta"] <= -MIN_FALL)}
 
         rose, fell = moved(METER, True), moved(LANGUAGE, False)
         if rose and fell:

@@ -63,12 +63,17 @@ def training_config(settings: DemoSettings, prepared: Path) -> dict:
     return config
 
 
-def grpo_config(settings: DemoSettings, prepared: Path, sft_checkpoint: str) -> dict:
-    """training/configs/tiny-grpo.yaml on the demo's base and last SFT checkpoint."""
+def tiny_grpo() -> dict:
+    """training/configs/tiny-grpo.yaml, as training/grpo.py reads it."""
     from training.train import load_config
 
-    config = load_config(str(Path(__file__).resolve().parents[1] / "training" / "configs" / "tiny-grpo.yaml"), [],
-                         stage="grpo")
+    return load_config(str(Path(__file__).resolve().parents[1] / "training" / "configs" / "tiny-grpo.yaml"), [],
+                       stage="grpo")
+
+
+def grpo_config(settings: DemoSettings, prepared: Path, sft_checkpoint: str) -> dict:
+    """training/configs/tiny-grpo.yaml on the demo's base and last SFT checkpoint."""
+    config = tiny_grpo()
     config.update({"model_name_or_path": str(settings.out / "base"), "sft_adapter": sft_checkpoint,
                    "output_dir": str(settings.out / grpo_name(settings, "grpo")), "max_steps": settings.grpo,
                    "save_steps": settings.grpo,
@@ -80,12 +85,19 @@ def grpo_config(settings: DemoSettings, prepared: Path, sft_checkpoint: str) -> 
 
 
 def grpo_name(settings: DemoSettings, stem: str) -> str:
-    """``stem``, or ``stem-tone_rhyme2`` for rewards other than the config's (names, with their
-    weights where not 1): each reward setting trains into a folder of its own and shows under a
-    label of its own."""
+    """``stem``; for rewards other than the config's, ``stem-`` and the shorter of two spellings:
+    the rewards (``tone_rhyme2``: names, with their weights where not 1), or ``cfg_`` and what
+    differs from the config's (``cfg_tone_ok2``; ``cfg_no_repetition0`` for one left out). Each
+    reward setting trains into a folder of its own and shows under a label of its own."""
     if not settings.rewards:
         return stem
-    return stem + "-" + "_".join(name + ("" if weight == 1 else f"{weight:g}") for name, weight in settings.rewards.items())
+    default = tiny_grpo()["rewards"]
+    changed = {name: settings.rewards.get(name, 0.0) for name in {**default, **settings.rewards}
+               if settings.rewards.get(name, 0.0) != default.get(name, 0.0)}
+    if not changed:
+        return stem
+    spell = lambda weights: "_".join(name + ("" if weight == 1 else f"{weight:g}") for name, weight in weights.items())  # noqa: E731
+    return stem + "-" + min(spell(settings.rewards), "cfg_" + spell(changed), key=len)
 
 
 def paired_table(comparison: dict, label: str) -> str:

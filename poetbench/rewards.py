@@ -30,6 +30,8 @@ The rewards, and the score-record key each one reads:
     no_chatter  1 - chatter       no talk before or after the poem
     no_repetition repetition_ok   no repeated lines, loops or one character everywhere
                                   (coherence alone is met by opening every line with 不)
+    adherence   adherence         what the prompt asked: its keywords, its given line, its form
+                                  (0 for a free prompt, which asks nothing: the same for a whole group)
     no_copying  1 - copy_overlap  no verbatim copying of the reference corpus (needs one)
     poetscore   poetscore / 100   PoetScore v2, the gated composite
 
@@ -74,6 +76,7 @@ REWARDS: dict[str, tuple[str, Callable[[dict], float]]] = {
     "coherence": ("coherence", lambda r: float(r["coherence"] or 0.0)),
     "no_chatter": ("chatter", lambda r: 0.0 if r["chatter"] else 1.0),
     "no_repetition": ("repetition_ok", lambda r: float(bool(r["repetition_ok"]))),
+    "adherence": ("adherence", lambda r: float(r["adherence"] or 0.0)),
     "no_copying": ("copy_overlap", lambda r: 1.0 - float(r["copy_overlap"] or 0.0)),
     "poetscore": ("poetscore", lambda r: float(r["poetscore"] or 0.0) / 100.0),
 }

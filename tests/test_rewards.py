@@ -66,6 +66,16 @@ def test_linkage_pays_for_nian_and_dui_alone(rewards):
     assert rewards["tone_ok"](**batch(["渭城朝雨浥轻尘，客舍青青柳色新。劝君更尽一杯酒，西出阳关无故人。"])) == [0.0]
 
 
+def test_adherence_pays_for_what_the_prompt_asked(rewards):
+    (_, first), (_, second) = POEMS[0], POEMS[1]
+    given = first.split("，")[0]
+    continuation = batch([first, second], kind="continuation")
+    continuation["given"] = [given, given]
+    assert rewards["adherence"](**continuation) == [1.0, 0.0]  # goes on from the given line; ignores it
+    assert rewards["adherence"](**batch([first], ["qijue"])) == [0.0]  # a 五绝 where a 七绝 was asked for
+    assert rewards["adherence"](**batch([first], kind="free")) == [0.0]  # asks nothing: the same 0 for a whole group
+
+
 def test_controls_lose_the_parts_they_break(rewards):
     shuffled = shuffled_poems()
     shaped = [forced_into_lines(v, 5) for v in VERNACULAR[:10]]  # verse-shaped prose
@@ -183,13 +193,17 @@ def test_a_checkpoint_whose_meter_rises_while_its_language_falls_is_flagged():
                    "coherence": still},
         "honest": {"tone_ok": _delta(0.30, 0.22, 0.38), "fluency": _delta(-0.01, -0.05, 0.03), "coherence": still},
         "worse": {"tone_ok": _delta(-0.1, -0.2, -0.05), "fluency": _delta(-0.20, -0.26, -0.14)},  # no meter gain
+        # at the ceiling: nearly every poem scores fluency 1.0, so a fall of 0.0001 has a CI below 0
+        "ceiling": {"tone_ok": _delta(0.26, 0.18, 0.33), "fluency": _delta(-0.0001, -0.0002, -0.0001)},
+        "small": {"rhyme_ok": _delta(0.1, 0.05, 0.14), "coherence": _delta(-0.012, -0.02, -0.004)},
         "unknown": {"tone_ok": {"delta": None, "low": None, "high": None, "p": None, "n": 0}},
     }
     flags = reward_hacking(deltas)
-    assert flags == {"hacked": {"meter_up": {"tone_ok": 0.3}, "language_down": {"fluency": -0.2}}}
+    assert flags == {"hacked": {"meter_up": {"tone_ok": 0.3}, "language_down": {"fluency": -0.2}},
+                     "small": {"meter_up": {"rhyme_ok": 0.1}, "language_down": {"coherence": -0.012}}}
     comparison = {"reference": "step200", "reward_hacking": flags, "labels": [], "eval_set": {"name": "x", "sha256": "0" * 64},
                   "signature": "s", "means": {}, "paired": {}}
-    [sentence] = hacking_sentences(comparison)
+    sentence, _ = hacking_sentences(comparison)
     assert "hacked" in sentence and "tone_ok +0.300" in sentence and "fluency -0.200" in sentence and "step200" in sentence
     assert sentence in markdown_summary(comparison)
 
@@ -203,6 +217,11 @@ def test_the_demos_rewards_option_is_checked_and_names_its_label():
     with pytest.raises(InputError, match="unknown reward 'meter'"):
         parse_rewards("meter=1")
     assert grpo_name(DemoSettings(rewards={"tone": 1.0, "rhyme": 2.0}), "grpo60") == "grpo60-tone_rhyme2"
+    config = dict(load_weights(CONFIG))  # training/configs/tiny-grpo.yaml's rewards
+    assert grpo_name(DemoSettings(rewards={**config, "tone_ok": 2.0}), "grpo60") == "grpo60-cfg_tone_ok2"
+    without = {name: weight for name, weight in config.items() if name != "no_repetition"}
+    assert grpo_name(DemoSettings(rewards=without), "grpo60") == "grpo60-cfg_no_repetition0"
+    assert grpo_name(DemoSettings(rewards=config), "grpo60") == "grpo60"  # the config's own: the same run
     assert grpo_name(DemoSettings(), "grpo60") == "grpo60"
 
 

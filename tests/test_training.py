@@ -161,6 +161,14 @@ def test_only_a_base_pretrained_on_poems_reads_them(tmp_path, monkeypatch):
         tiny.build(tmp_path / "x", pretrain_on="verse")
 
 
+def test_documents_encoded_one_at_a_time_give_the_ids_of_the_joined_text():
+    texts = [text for _, text in REGULATED.values()] + VERNACULAR[:20]
+    tokenizer = tiny.train_tokenizer(texts, 300)  # small: most characters fall back to bytes, merged within one
+    documents = tiny.chat_documents(texts, seed=0)
+    joined = tokenizer("".join(documents))["input_ids"]
+    assert len(joined) > 1000 and tiny.encode_documents(tokenizer, documents) == joined
+
+
 def test_ddp_with_two_cpu_processes_gives_the_same_layout(workspace):
     args = overrides(workspace, "ddp", **{"poetbench_callback.limit": 2})
     # accelerate starts torchrun for --multi_gpu; on a machine without GPUs the processes use gloo.
