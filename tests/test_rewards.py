@@ -162,6 +162,19 @@ def test_grpo_smoke_on_the_tiny_model(tmp_path):
     assert (tmp_path / "grpo" / "checkpoint-2" / "poetbench" / "summary.json").is_file()
 
 
+def test_the_gpu_grpo_config_is_one_trl_accepts():
+    """qwen1.5-1.8b-chat-grpo.yaml cannot train here (no CUDA), but every key must be one trl's
+    GRPOConfig takes: a key trl renames fails here, not on someone's GPU."""
+    trl = pytest.importorskip("trl", reason="the [train] extra is not installed")
+    from training.grpo import GRPO_SECTIONS
+    from training.train import load_config
+
+    config = load_config(str(Path(CONFIG).with_name("qwen1.5-1.8b-chat-grpo.yaml")), [], stage="grpo")
+    args = {key: value for key, value in config.items() if key not in GRPO_SECTIONS} | {"bf16": False}  # no bf16 on a CPU
+    grpo = trl.GRPOConfig(**args, reward_weights=list(config["rewards"].values()))
+    assert grpo.use_vllm and grpo.vllm_mode == "colocate" and grpo.beta > 0  # vLLM generation, a KL term to SFT
+
+
 def test_grpo_config_errors_are_one_clear_line(tmp_path, capsys):
     from training.grpo import main as grpo_main
 
