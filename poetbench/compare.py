@@ -26,8 +26,9 @@ LOWER_IS_BETTER = {"vernacular_markers", "fluency_bpc", "chatter", "copy_overlap
 KEY_METRICS = ("form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "fluency", "coherence", "chatter", "poetscore")  # the short tables
 METER = ("tone_conformity", "tone_ok", "rhyme_rate", "rhyme_ok")  # what a meter reward pays for
 LANGUAGE = ("fluency", "coherence")  # what verse that scans and means nothing loses
-MIN_FALL = 0.01  # a LANGUAGE fall smaller than this is not flagged: at the scores' ceiling (1.0, as likely as
-# real poems) a paired CI can lie below 0 for a fall of 0.0001
+# The smallest LANGUAGE fall that is flagged: at the scores' ceiling (1.0, as likely as real poems)
+# a paired CI lies below 0 even for a fall of 0.0001.
+MIN_FALL = 0.01
 
 
 def fmt(value: float, metric: str) -> str:

@@ -96,7 +96,9 @@ def grpo_name(settings: DemoSettings, stem: str) -> str:
                if settings.rewards.get(name, 0.0) != default.get(name, 0.0)}
     if not changed:
         return stem
-    spell = lambda weights: "_".join(name + ("" if weight == 1 else f"{weight:g}") for name, weight in weights.items())  # noqa: E731
+    def spell(weights: dict) -> str:
+        return "_".join(name + ("" if weight == 1 else f"{weight:g}") for name, weight in weights.items())
+
     return stem + "-" + min(spell(settings.rewards), "cfg_" + spell(changed), key=len)
 
 
