@@ -568,7 +568,7 @@ def _demo(args) -> int:
     if "grpo" in result:
         print(f"\nGRPO against the SFT checkpoint it started from (paired, * p < 0.05 after Holm):\n{result['grpo']['table']}")
         print("\n" + "\n".join(result["grpo"]["flags"] or ["no reward hacking flagged (meter up while fluency or "
-                                                               "coherence down, paired CIs clear of 0)"]))
+                                                               "coherence down by 0.01 or more, paired CIs clear of 0)"]))
         print(f"\nFluency and coherence against real held-out poems (AUC 0.5 = indistinguishable):\n"
               f"{result['grpo']['audit_table']}")
         print(f"\nEach reward on the training prompts (sampled) and on the eval set (held out; greedy, paired):\n"
