@@ -557,6 +557,7 @@ def _demo(args) -> int:
     try:
         import training.train  # noqa: F401  (the recipe, and with it torch, transformers, peft, trl)
 
+        from poetbench.compare import MIN_FALL
         from poetbench.demo import DemoSettings, parse_rewards, parse_steps, run_demo
     except ImportError as exc:  # pragma: no cover - the [train] extra is missing
         raise InputError(f"the demo trains a model: install the training extra (pip install -e '.[train]'): {exc}") from None
@@ -568,7 +569,7 @@ def _demo(args) -> int:
     if "grpo" in result:
         print(f"\nGRPO against the SFT checkpoint it started from (paired, * p < 0.05 after Holm):\n{result['grpo']['table']}")
         print("\n" + "\n".join(result["grpo"]["flags"] or ["no reward hacking flagged (meter up while fluency or "
-                                                               "coherence down by 0.01 or more, paired CIs clear of 0)"]))
+                                                               f"coherence down by {MIN_FALL:g} or more, paired CIs clear of 0)"]))
         print(f"\nFluency and coherence against real held-out poems (AUC 0.5 = indistinguishable):\n"
               f"{result['grpo']['audit_table']}")
         print(f"\nEach reward on the training prompts (sampled) and on the eval set (held out; greedy, paired):\n"

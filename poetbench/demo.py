@@ -18,6 +18,7 @@ from pathlib import Path
 
 from poetbench.jsonl import InputError
 
+CONFIGS = Path(__file__).resolve().parents[1] / "training" / "configs"
 GEN_KWARGS = "max_new_tokens=96,repetition_penalty=1.3"  # greedy; room for a 七律 (68 tokens); the tiny model loops without the penalty
 
 
@@ -49,7 +50,7 @@ def training_config(settings: DemoSettings, prepared: Path) -> dict:
     from training.train import load_config
 
     trained = [s for s in settings.steps if s > 0]
-    config = load_config(str(Path(__file__).resolve().parents[1] / "training" / "configs" / "tiny-cpu.yaml"), [])
+    config = load_config(str(CONFIGS / "tiny-cpu.yaml"), [])
     config.update({
         "model_name_or_path": str(settings.out / "base"),
         "output_dir": str(settings.out / "train"),
@@ -63,17 +64,11 @@ def training_config(settings: DemoSettings, prepared: Path) -> dict:
     return config
 
 
-def tiny_grpo() -> dict:
-    """training/configs/tiny-grpo.yaml, as training/grpo.py reads it."""
-    from training.train import load_config
-
-    return load_config(str(Path(__file__).resolve().parents[1] / "training" / "configs" / "tiny-grpo.yaml"), [],
-                       stage="grpo")
-
-
 def grpo_config(settings: DemoSettings, prepared: Path, sft_checkpoint: str) -> dict:
     """training/configs/tiny-grpo.yaml on the demo's base and last SFT checkpoint."""
-    config = tiny_grpo()
+    from training.train import load_config
+
+    config = load_config(str(CONFIGS / "tiny-grpo.yaml"), [], stage="grpo")
     config.update({"model_name_or_path": str(settings.out / "base"), "sft_adapter": sft_checkpoint,
                    "output_dir": str(settings.out / grpo_name(settings, "grpo")), "max_steps": settings.grpo,
                    "save_steps": settings.grpo,
@@ -91,7 +86,9 @@ def grpo_name(settings: DemoSettings, stem: str) -> str:
     reward setting trains into a folder of its own and shows under a label of its own."""
     if not settings.rewards:
         return stem
-    default = tiny_grpo()["rewards"]
+    from poetbench.rewards import load_weights
+
+    default = load_weights(CONFIGS / "tiny-grpo.yaml")
     changed = {name: settings.rewards.get(name, 0.0) for name in {**default, **settings.rewards}
                if settings.rewards.get(name, 0.0) != default.get(name, 0.0)}
     if not changed:
