@@ -1,6 +1,6 @@
 """`poetbench demo` with its defaults: the improvement from base to the last checkpoint is real.
 
-This is the demo a user runs first (about 6 minutes on 2 cores), not a smaller stand-in: the
+This is the demo a user runs first (about 4 minutes on 2 cores), not a smaller stand-in: the
 tiny base, LoRA to step 200, core-v1 over base and checkpoints, the comparison and the gate. What
 it prints must be what the README shows.
 """

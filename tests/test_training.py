@@ -111,6 +111,20 @@ def test_same_config_and_seed_give_the_same_loss(workspace):
     assert losses(workspace / "same-a") == losses(workspace / "same-b") and losses(workspace / "same-a")
 
 
+def test_the_models_own_lm_head_gives_the_loss_of_trls_fused_head(workspace):
+    """``fused_lm_head: false`` (the tiny config's) takes the loss from the model's own head instead
+    of trl's fused one: the same losses up to float rounding, without trl's entropy column."""
+    names = {}
+    for fused in ("true", "false"):
+        args = overrides(workspace, f"head-{fused}", poetbench_callback="null", fused_lm_head=fused)
+        assert main(["--config", CONFIG, "--set", *args]) == 0
+        names[fused] = {r.split(",")[1] for r in (workspace / f"head-{fused}" / "metrics.csv").read_text().splitlines()[1:]}
+    assert "entropy" in names["true"] and "entropy" not in names["false"]  # each run took its own head
+    assert losses(workspace / "head-false") == pytest.approx(losses(workspace / "head-true"), rel=1e-5)
+    assert len(losses(workspace / "head-false")) == 4
+    assert load_config(CONFIG, [])["fused_lm_head"] is False
+
+
 def test_resume_continues_from_the_last_checkpoint(workspace):
     args = overrides(workspace, "resume", **{"poetbench_callback": "null"})
     assert main(["--config", CONFIG, "--set", *args]) == 0
@@ -145,6 +159,8 @@ def test_config_errors_are_one_clear_line(workspace, capsys):
     assert main(["--config", CONFIG, "--set", *overrides(workspace, "x", **{"data.prepared": workspace / "nowhere"})]) == 2
     with pytest.raises(ConfigError, match=r"build_tiny.pretrain_on: 'verse'; use one of prose, poems\+prose"):
         load_config(CONFIG, ["build_tiny.pretrain_on=verse"])
+    with pytest.raises(ConfigError, match="fused_lm_head: 'sometimes'; write true"):
+        load_config(CONFIG, ["fused_lm_head=sometimes"])
 
 
 def test_only_a_base_pretrained_on_poems_reads_them(tmp_path, monkeypatch):

@@ -31,7 +31,7 @@ from poetbench.versions import package_versions
 
 # Keys of our own; every other top-level key must be a field of trl's SFTConfig (GRPOConfig for
 # training/grpo.py, whose own keys are GRPO_SECTIONS).
-SECTIONS = {"model_name_or_path", "build_tiny", "data", "quantization", "lora", "poetbench_callback"}
+SECTIONS = {"model_name_or_path", "build_tiny", "data", "quantization", "lora", "poetbench_callback", "fused_lm_head"}
 GRPO_SECTIONS = {"model_name_or_path", "sft_adapter", "data", "quantization", "rewards", "scorer", "poetbench_callback"}
 
 
@@ -88,6 +88,9 @@ def load_config(path: str, overrides: list[str], stage: str = "sft") -> dict:
             raise ConfigError(f"{path}: unknown key {key!r} (not a poetbench section nor a {StageConfig.__name__} field)")
     if "output_dir" not in config:
         raise ConfigError(f"{path}: output_dir is missing")
+    if not isinstance(config.get("fused_lm_head", True), bool):
+        raise ConfigError(f"{path}: fused_lm_head: {config['fused_lm_head']!r}; write true (trl's fused LM head) or "
+                          "false (the model's own)")
     from training.tiny import PRETRAIN_ON
 
     pretrain_on = (config.get("build_tiny") or {}).get("pretrain_on", "prose")
@@ -214,6 +217,29 @@ def logging_callbacks(config: dict, output_dir: Path, first: tuple = ()) -> tupl
     return callbacks, scorer_callback
 
 
+def sft_trainer_class(fused_lm_head: bool = True):
+    """trl's SFTTrainer, or with ``fused_lm_head: false`` one whose loss is the model's own.
+
+    trl projects the completion through a fused LM head, in tiles, for the per-token
+    log-probabilities, entropy and top-1 without the full logits. Its compact path needs Triton:
+    on a CPU the tiles are half of the tiny model's LoRA step (``python bench/sft_head.py``).
+    The model's own head gives the same loss up to float rounding; trl's ``entropy`` and
+    ``mean_token_accuracy`` log columns go with the fused head.
+    """
+    from transformers import Trainer
+    from trl import SFTTrainer
+
+    if fused_lm_head:
+        return SFTTrainer
+
+    class ModelHeadSFTTrainer(SFTTrainer):
+        def compute_loss(self, model, inputs, return_outputs=False, num_items_in_batch=None):
+            return Trainer.compute_loss(self, model, inputs, return_outputs=return_outputs,
+                                        num_items_in_batch=num_items_in_batch)
+
+    return ModelHeadSFTTrainer
+
+
 def versions() -> dict:
     return package_versions(("poetbench", "torch", "transformers", "peft", "trl", "bitsandbytes", "accelerate"))
 
@@ -226,7 +252,7 @@ def last_checkpoint(output_dir: Path) -> str | None:
 def train(config: dict, resume: bool = False) -> dict:
     import datasets
     from peft import LoraConfig
-    from trl import SFTConfig, SFTTrainer
+    from trl import SFTConfig
 
     from poetbench.sft import to_messages, to_prompt_completion, turn_closing
 
@@ -246,8 +272,9 @@ def train(config: dict, resume: bool = False) -> dict:
                              task_type="CAUSAL_LM")
     args = SFTConfig(**{k: v for k, v in config.items() if k not in SECTIONS})
     callbacks, scorer_callback = logging_callbacks(config, output_dir)
-    trainer = SFTTrainer(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
-                         peft_config=peft_config, callbacks=callbacks)
+    trainer_class = sft_trainer_class(config.get("fused_lm_head", True))
+    trainer = trainer_class(model=model, args=args, train_dataset=dataset, processing_class=tokenizer,
+                            peft_config=peft_config, callbacks=callbacks)
     replace_trainer_output(trainer, "LoRA (SFT)")
     if scorer_callback:
         scorer_callback.trainer = trainer
