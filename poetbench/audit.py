@@ -230,22 +230,20 @@ def against_real(run_dir: str | Path, corpus: str | None = None, n: int = 500, s
     fluency and coherence of its poems against N real held-out poems (mean, and the AUC: the
     chance that a real poem scores better; 0.5 is indistinguishable, 1.0 always worse). Outputs
     with no verse have neither figure and are left out (``n`` says how many count)."""
-    from poetbench.jsonl import read_rows
+    from poetbench import rundir
 
-    run_dir = Path(run_dir)
-    manifest = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    scored = rundir.load(Path(run_dir))  # every label read and checked (rundir) before the split loads
     real = [controls.join(lines) for lines, _ in _real_sample(load_split(corpus), n, seed)]
     real_records = Scorer().score_many(real)
     labels = {}
-    for checkpoint in manifest["checkpoints"]:
-        path = run_dir / checkpoint["label"] / "scores.jsonl"
-        records = [row.data["scores"] for row in read_rows(str(path)) if row.data] if path.is_file() else []
-        labels[checkpoint["label"]] = {}
+    for label, data in scored.labels.items():
+        records = [row["scores"] for row in data.rows]
+        labels[label] = {}
         for metric in LANGUAGE:
             ours, theirs = _column(real_records, metric), _column(records, metric)
             score = auc(ours, theirs)
-            labels[checkpoint["label"]][metric] = {"mean": _mean(theirs), "n": int(len(theirs)),
-                                                   "auc": None if score is None else round(score, 4)}
+            labels[label][metric] = {"mean": _mean(theirs), "n": int(len(theirs)),
+                                     "auc": None if score is None else round(score, 4)}
     return {"n_real": len(real_records), "seed": seed, "real": {m: _mean(_column(real_records, m)) for m in LANGUAGE},
             "labels": labels}
 

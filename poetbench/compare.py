@@ -5,8 +5,10 @@ label against the reference (``base`` by default): the **paired** delta over the
 answered (each prompt's samples averaged first), with a paired bootstrap CI and a two-sided
 sign-flip permutation p-value; the p-values of one reference are Holm-corrected together.
 Win, tie and loss rates per prompt on ``poetscore``, and step curves when labels carry steps.
-The result goes to ``RUN/comparison.json``. Runs scored with different metric signatures are
-refused: their numbers are not comparable.
+The result goes to ``RUN/comparison.json``. The run is read through ``rundir.load``, which
+refuses a run whose labels do not hold together (different metric signatures, a summary that
+does not match its scores, swapped folders, duplicate or foreign rows): their numbers would not
+be comparable.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from poetbench import rundir
 from poetbench.jsonl import InputError, atomic_writer
 from poetbench.stats import N_RESAMPLES, SEED
 
@@ -37,38 +40,20 @@ def fmt(value: float, metric: str) -> str:
 PERMUTATIONS = 10000
 
 
-def load(run_dir: Path) -> tuple[dict, dict[str, dict], dict[str, dict]]:
-    """(run.json, {label: summary}, {label: {prompt_id: {metric: value averaged over samples}}})."""
-    run_dir = Path(run_dir)
-    manifest_path = run_dir / "run.json"
-    if not manifest_path.is_file():
-        raise InputError(f"{run_dir}: no run.json; give a run directory written by `poetbench run`")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    summaries, per_prompt = {}, {}
-    for checkpoint in manifest["checkpoints"]:
-        label = checkpoint["label"]
-        folder = run_dir / label
-        if not (folder / "summary.json").is_file():
-            raise InputError(f"{folder}: not scored yet; run `poetbench score-run {run_dir}`")
-        summaries[label] = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+def load(run_dir: Path, run: rundir.ScoredRun | None = None) -> tuple[dict, dict[str, dict], dict[str, dict]]:
+    """(run.json, {label: summary}, {label: {prompt_id: {metric: value averaged over samples}}}),
+    from the run as ``rundir.load`` reads and checks it (or ``run``, read already)."""
+    run = run or rundir.load(run_dir)
+    per_prompt = {}
+    for label, data in run.labels.items():
         values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
-        with open(folder / "scores.jsonl", encoding="utf-8", newline="\n") as stream:  # lines end at \n only
-            for number, line in enumerate(stream, start=1):
-                try:
-                    row = json.loads(line)
-                except ValueError:
-                    raise InputError(f"{folder / 'scores.jsonl'}:{number}: corrupt line; run `poetbench score-run "
-                                     f"{run_dir}` to write it again") from None
-                for metric in METRICS:
-                    value = row["scores"].get(metric)
-                    if value is not None:
-                        values[row["prompt_id"]][metric].append(float(value))
+        for row in data.rows:
+            for metric in METRICS:
+                value = row["scores"].get(metric)
+                if value is not None:
+                    values[row["prompt_id"]][metric].append(float(value))
         per_prompt[label] = {p: {m: float(np.mean(v)) for m, v in metrics.items()} for p, metrics in values.items()}
-    signatures = {s["signature"] for s in summaries.values()}
-    if len(signatures) > 1:
-        raise InputError(f"{run_dir}: labels were scored with different metric signatures ({', '.join(sorted(signatures))}); "
-                         f"run `poetbench score-run {run_dir}` to score them all alike")
-    return manifest, summaries, per_prompt
+    return run.manifest, run.summaries, per_prompt
 
 
 def paired(a: list[float], b: list[float], seed: int = SEED) -> dict:
@@ -96,8 +81,10 @@ def holm(pvalues: list[float]) -> list[float]:
     return adjusted.tolist()
 
 
-def compare(run_dir: Path, reference: str | None = None) -> dict:
-    manifest, summaries, per_prompt = load(run_dir)
+def compare(run_dir: Path, reference: str | None = None, run: rundir.ScoredRun | None = None) -> dict:
+    """The comparison of a scored run (``run``: as ``rundir.load`` read it), also written to
+    ``RUN/comparison.json``."""
+    manifest, summaries, per_prompt = load(run_dir, run)
     labels = list(summaries)
     reference = reference or ("base" if "base" in labels else labels[0])
     if reference not in labels:
@@ -165,10 +152,13 @@ def reward_hacking(deltas: dict[str, dict]) -> dict[str, dict]:
     return flags
 
 
-def hacking_sentences(comparison: dict) -> list[str]:
-    """One sentence per flagged label, as the report and summary.md print them."""
+def hacking_sentences(comparison: dict, labels: list[str] | None = None) -> list[str]:
+    """One sentence per flagged label (of ``labels``, default all), as the report and summary.md
+    print them."""
     out = []
     for label, flag in (comparison.get("reward_hacking") or {}).items():
+        if labels is not None and label not in labels:
+            continue
         up = ", ".join(f"{m} {d:+.3f}" for m, d in flag["meter_up"].items())
         down = ", ".join(f"{m} {d:+.3f}" for m, d in flag["language_down"].items())
         out.append(f"奖励投机 reward hacking? {label}: meter up ({up}) while language fell ({down}) against "

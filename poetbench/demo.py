@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from poetbench.jsonl import InputError
+from training import CONFIGS
 
-CONFIGS = Path(__file__).resolve().parents[1] / "training" / "configs"
 GEN_KWARGS = "max_new_tokens=96,repetition_penalty=1.3"  # greedy; room for a 七律 (68 tokens); the tiny model loops without the penalty
 
 
@@ -210,7 +210,8 @@ def run_demo(settings: DemoSettings, log=print) -> dict:
         audit = against_real(out / "run", str(prepared), n=200)
         gap = reward_gap(Path(grpo["output_dir"]), out / "run", f"step{trained[-1]}", labels[-1])
         result["grpo"] = {"table": paired_table(comparison, labels[-1]), "reward_hacking": comparison["reward_hacking"],
-                          "flags": hacking_sentences(comparison), "audit": audit, "audit_table": format_against_real(audit),
+                          "flags": hacking_sentences(comparison, labels[-1:]),  # GRPO's, not the SFT steps'
+                          "audit": audit, "audit_table": format_against_real(audit),
                           "reward_gap": gap,
                           "reward_gap_table": format_table(gap, f"step{trained[-1]}", f"grpo{settings.grpo}")}
     (out / "demo.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -37,7 +37,9 @@ KINDS = sft.KINDS
 
 
 def eval_dir() -> Path:
-    return Path(os.environ.get("POETBENCH_EVAL_SETS") or Path(__file__).resolve().parents[1] / "eval_sets")
+    """``$POETBENCH_EVAL_SETS``, else the shipped sets: ``poetbench/eval_sets``, a link to the
+    repository's ``eval_sets/`` that a wheel carries as package data."""
+    return Path(os.environ.get("POETBENCH_EVAL_SETS") or Path(__file__).resolve().parent / "eval_sets")
 
 
 def registry() -> dict:

@@ -13,8 +13,11 @@ pairs the candidate label's prompts with the baseline's and, per metric:
 
 Diversity across the label's poems (``diversity.py``: ``run_distinct_2``, ``shared_first_line``)
 is one number per run, not per prompt: it regresses when the candidate's value is worse than
-the baseline's by more than its tolerance (``exact``: when it differs at all). A baseline saved
-before diversity existed skips these checks.
+the baseline's by more than its tolerance (``exact``: when it differs at all). Where either side
+has no value — a baseline saved before diversity existed (``diversity`` null), a run summary
+without it, a label with no verse to measure — the check is skipped, and the verdict says so
+(``skipped``: a line per metric in the output, with the reason); a ``diversity`` that is neither
+null nor an object with ``distinct_2`` and ``shared_first_line`` is bad input (exit 2).
 
 Missing prompts count against the candidate: a baseline prompt the candidate has no score for
 fails every metric (0 where higher is better; for lower-is-better metrics 1, or the worst value
@@ -39,6 +42,7 @@ import numpy as np
 from poetbench.compare import LOWER_IS_BETTER, METRICS, load, paired
 from poetbench.diversity import RUN_METRICS
 from poetbench.jsonl import InputError, atomic_writer
+from poetbench.versions import warn_drift
 
 # Default tolerances: the smallest change worth failing a build for, in the metric's own unit.
 TOLERANCES = {
@@ -65,7 +69,7 @@ def save_baseline(run_dir: Path, label: str, path: Path) -> dict:
         raise InputError(f"--label {label!r}: not a label of {run_dir} ({', '.join(summaries)})")
     baseline = {"baseline_version": BASELINE_VERSION, "label": label, "signature": summaries[label]["signature"], "eval_set": manifest["eval_set"],
                 "checkpoint": summaries[label]["checkpoint"], "per_prompt": per_prompt[label],
-                "diversity": summaries[label].get("diversity")}
+                "diversity": summaries[label].get("diversity"), "versions": manifest.get("versions")}
     with atomic_writer(str(path)) as out:
         out.write(json.dumps(baseline, ensure_ascii=False, indent=1, sort_keys=True) + "\n")
     return baseline
@@ -104,9 +108,11 @@ def _check_baseline(baseline: dict, path: Path) -> None:
                 raise InputError(f"{path}: prompt {prompt!r}, {metric}: {value!r} is not a finite number "
                                  f"(below 1e12); {fix}")
     diversity = baseline.get("diversity")
-    if diversity is not None and (not isinstance(diversity, dict)
-                                  or not all(_finite(diversity.get(key)) for key in RUN_METRICS.values()
-                                             if diversity.get(key) is not None)):
+    keys = tuple(RUN_METRICS.values())
+    if diversity is not None and (not isinstance(diversity, dict) or not all(key in diversity for key in keys)):
+        raise InputError(f"{path}: baseline diversity is {json.dumps(diversity, ensure_ascii=False)[:80]}, not null or an "
+                         f"object with {' and '.join(keys)}; {fix}")
+    if diversity is not None and not all(_finite(diversity[key]) for key in keys if diversity[key] is not None):
         raise InputError(f"{path}: baseline diversity must hold finite numbers; {fix}")
 
 
@@ -150,6 +156,8 @@ def gate(run_dir: Path, baseline_path: Path, label: str | None = None, rules: li
     if manifest["eval_set"]["sha256"] != baseline["eval_set"]["sha256"]:
         raise NotComparable(f"eval sets differ: run {manifest['eval_set']['name']} {manifest['eval_set']['sha256'][:12]} "
                             f"vs baseline {baseline['eval_set']['name']} {baseline['eval_set']['sha256'][:12]}")
+    warn_drift(f"the baseline {baseline_path}", baseline.get("versions"), manifest.get("versions"),
+               against=f"the run {run_dir}", fix="; save the baseline again from a run scored with these versions")
     candidate, reference = per_prompt[label], baseline["per_prompt"]
     shared = sorted(set(candidate) & set(reference))
     if not shared:
@@ -180,7 +188,8 @@ def gate(run_dir: Path, baseline_path: Path, label: str | None = None, rules: li
         checks.append({"metric": metric, "delta": stats["delta"], "low": stats["low"], "high": stats["high"],
                        "n": stats["n"], "tolerance": tolerance, "lower_is_better": metric in LOWER_IS_BETTER,
                        "regressed": regressed, **({"changed_prompts": changed[:10]} if mode == "exact" else {})})
-    checks.extend(_diversity_checks(summaries[label].get("diversity"), baseline.get("diversity"), tolerances, mode))
+    diversity, skipped = _diversity_checks(summaries[label].get("diversity"), baseline.get("diversity"), tolerances, mode)
+    checks.extend(diversity)
     coverage = len(shared) / len(reference)
     if missing:  # full coverage is the usual case and takes no line of its own
         checks.append({"metric": "coverage", "delta": coverage - 1.0, "low": coverage - 1.0, "high": coverage - 1.0,
@@ -190,7 +199,7 @@ def gate(run_dir: Path, baseline_path: Path, label: str | None = None, rules: li
     failed = [c for c in checks if c["regressed"]]
     return {"status": "regression" if failed else "ok", "exit_code": REGRESSION if failed else OK, "mode": mode,
             "label": label, "baseline": str(baseline_path), "signature": baseline["signature"],
-            "shared_prompts": len(shared), "missing_prompts": len(missing), "checks": checks}
+            "shared_prompts": len(shared), "missing_prompts": len(missing), "checks": checks, "skipped": skipped}
 
 
 def _worst(metric: str, seen: list[float]) -> float:
@@ -200,15 +209,25 @@ def _worst(metric: str, seen: list[float]) -> float:
     return max([1.0 if metric in ("chatter", "copy_overlap") else 0.0, *seen])
 
 
-def _diversity_checks(candidate: dict | None, reference: dict | None, tolerances: dict, mode: str) -> list[dict]:
-    """One check per run-level diversity metric: the candidate's value against the baseline's."""
-    if not candidate or not reference:
-        return []
-    checks = []
+def _diversity_checks(candidate: dict | None, reference: dict | None, tolerances: dict,
+                      mode: str) -> tuple[list[dict], list[dict]]:
+    """(checks, skipped): one check per run-level diversity metric, the candidate's value against
+    the baseline's, or a ``{metric, reason}`` when either side has no value."""
+    checks, skipped = [], []
     for metric, key in RUN_METRICS.items():
-        a, b = candidate.get(key), reference.get(key)
-        if a is None or b is None:
+        if not reference:
+            reason = "the baseline has no diversity (saved before poetbench measured it); save it again to check this"
+        elif not candidate:
+            reason = "the run's summary has no diversity; score the run again (poetbench score-run) to check this"
+        elif reference.get(key) is None or candidate.get(key) is None:
+            side = "the baseline's" if reference.get(key) is None else "the run's"
+            reason = f"{side} {key} is null (no verse to measure)"
+        else:
+            reason = None
+        if reason:
+            skipped.append({"metric": metric, "reason": reason})
             continue
+        a, b = candidate[key], reference[key]
         delta = a - b
         worse = -1.0 if metric in RUN_LOWER_IS_BETTER else 1.0
         regressed = abs(delta) > 1e-9 if mode == "exact" else worse * delta < -tolerances[metric]
@@ -216,7 +235,7 @@ def _diversity_checks(candidate: dict | None, reference: dict | None, tolerances
                        "tolerance": tolerances[metric], "lower_is_better": metric in RUN_LOWER_IS_BETTER,
                        "regressed": regressed, "run_level": True,
                        "mode_collapse": metric == "shared_first_line" and bool(candidate.get("mode_collapse"))})
-    return checks
+    return checks, skipped
 
 
 def render(verdict: dict, fmt: str = "text") -> str:
@@ -232,9 +251,12 @@ def render(verdict: dict, fmt: str = "text") -> str:
              ("REGRESSED" if c["regressed"] else "ok") + (" (mode collapse)" if c.get("mode_collapse") else "")
              + (f" ({c['missing']} prompts missing)" if c.get("missing") else ""))
             for c in verdict["checks"]]
+    skipped = verdict.get("skipped", [])
     if fmt == "markdown":
         lines = [f"### {head}", "", "| metric | Δ | 95% CI | tolerance | |", "|---|---|---|---|---|"]
         lines += ["| " + " | ".join(r) + " |" for r in rows]
+        lines += [f"| {s['metric']} | — | — | — | skipped: {s['reason']} |" for s in skipped]
         return "\n".join(lines)
-    width = max(len(r[0]) for r in rows) if rows else 10
-    return "\n".join([head] + [f"  {r[0]:<{width}}  {r[1]:>9}  {r[2]:>22}  tol {r[3]:<5} {r[4]}" for r in rows])
+    width = max(len(r[0]) for r in rows + [(s["metric"],) for s in skipped]) if rows or skipped else 10
+    return "\n".join([head] + [f"  {r[0]:<{width}}  {r[1]:>9}  {r[2]:>22}  tol {r[3]:<5} {r[4]}" for r in rows]
+                     + [f"  {s['metric']:<{width}}  skipped: {s['reason']}" for s in skipped])

@@ -25,7 +25,8 @@ import json
 from pathlib import Path
 
 from poetbench.compare import paired
-from poetbench.jsonl import InputError, read_rows
+from poetbench import rundir
+from poetbench.jsonl import InputError
 from poetbench.rewards import reward_value
 
 ROSE = 0.02  # a training-side rise smaller than this is noise, not a rise
@@ -50,17 +51,10 @@ def training_rewards(train_dir: Path) -> tuple[dict[str, float], dict[str, tuple
 
 
 def heldout_rewards(run_dir: Path, label: str, names: list[str]) -> dict[tuple[str, int], dict[str, float]]:
-    """{(prompt_id, sample_index): {reward: value}} from a run label's scores.jsonl."""
-    path = Path(run_dir) / label / "scores.jsonl"
-    if not path.is_file():
-        raise InputError(f"{path}: missing; run `poetbench score-run {run_dir}` (is {label!r} a label of this run?)")
-    values = {}
-    for row in read_rows(str(path)):
-        if row.data is None:
-            raise InputError(f"{row.error}; run `poetbench score-run {run_dir}` to write it again")
-        values[(row.data["prompt_id"], row.data["sample_index"])] = {name: reward_value(name, row.data["scores"])
-                                                                      for name in names}
-    return values
+    """{(prompt_id, sample_index): {reward: value}} from a run label's scores.jsonl, as
+    ``rundir.label_rows`` reads and checks it."""
+    return {(row["prompt_id"], row["sample_index"]): {name: reward_value(name, row["scores"]) for name in names}
+            for row in rundir.label_rows(run_dir, label)}
 
 
 def reward_gap(train_dir: Path, run_dir: Path, sft: str, grpo: str) -> list[dict]:

@@ -9,6 +9,9 @@ summaries from the samples on disk, e.g. after a metric upgrade). The run direct
     RUN/LABEL/scores.jsonl    one score record per sample
     RUN/LABEL/summary.json    every metric's mean with its 95% bootstrap CI and n
 
+The directory's format, its lock (one writer at a time) and the checks a reader makes live in
+``rundir``; this module decides what goes into it.
+
 Every sample has a key: a hash of the checkpoint's identity (its weights, not its path), the
 prompt, the generation settings, the seed and the sample index. A rerun generates only the keys
 not on disk, so a killed run resumes where it stopped, and new weights at the same path are
@@ -19,7 +22,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import subprocess
 import sys
@@ -28,22 +30,21 @@ from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from poetbench import __version__, evalsets
-from poetbench.checkpoints import RESERVED_LABELS, Checkpoint, identity, parse_spec
+from poetbench import __version__, evalsets, rundir, versions
+from poetbench.checkpoints import Checkpoint, identity, parse_spec
 from poetbench.compare import KEY_METRICS, fmt
 from poetbench.console import bar
 from poetbench.diversity import diversity
-from poetbench.jsonl import InputError, atomic_writer, dump_lines
+from poetbench.jsonl import InputError
 from poetbench.metrics.adherence import Prompt
-from poetbench.scoring import SCORE_KEYS, Scorer
-from poetbench.stats import mean_ci
+from poetbench.rundir import SUMMARY_KEYS, label_folder, read_samples  # noqa: F401  (their home; imported from here too)
+from poetbench.scoring import Scorer
 from poetbench.text.batch import TextBatch
 from poetbench.text.extract import WARNINGS, extract_poem
 from poetbench.versions import package_versions
 
 BACKENDS = ("hf", "openai", "file")
 GEN_DEFAULTS = {"temperature": 0.0, "top_p": 1.0, "max_new_tokens": 128, "repetition_penalty": 1.0}
-SUMMARY_KEYS = [k for k in SCORE_KEYS if k not in ("form", "line_lengths", "tone_violations", "rhyme_group", "extract_warnings")]
 
 
 @dataclass
@@ -98,17 +99,13 @@ def _sample_row(wanted: tuple[dict, int, str], output: dict) -> dict:
     prompt, index, key = wanted
     return {"key": key, "prompt_id": prompt["id"], "sample_index": index, "prompt": prompt["prompt"],
             **_clean_output(output["output"]), "seconds": round(output["seconds"], 4),
-            "missing": output.get("missing", False)}
+            "missing": output.get("missing", False),
+            **({"served_model": output["served_model"]} if "served_model" in output else {})}
 
 
-def label_folder(run_dir: Path, label: str) -> Path:
-    """A label's folder, checked to lie directly inside the run directory (nothing is written
-    outside ``-o``, whatever a label or a run.json says)."""
-    folder = Path(run_dir) / label
-    if folder.resolve().parent != Path(run_dir).resolve() or label in RESERVED_LABELS:
-        raise InputError(f"{run_dir}: label {label!r} does not name a folder of its own inside the run directory; "
-                         "rename it in --checkpoints")
-    return folder
+def served_models(rows: dict[str, dict]) -> list[str]:
+    """The model names a server answered as in these sample rows (openai backend), sorted."""
+    return sorted({row["served_model"] for row in rows.values() if isinstance(row.get("served_model"), str)})
 
 
 def parse_gen_kwargs(text: str | None) -> dict:
@@ -131,31 +128,6 @@ def sample_key(checkpoint_id: str, prompt: dict, gen_kwargs: dict, seed: int, in
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
-def read_samples(path: Path) -> dict[str, dict]:
-    """Samples on disk by key. A torn last line (a killed run) is cut off; any other corrupt line
-    is an error naming it, so a run is never silently half-counted."""
-    if not path.exists():
-        return {}
-    data = path.read_bytes()
-    if data and not data.endswith(b"\n"):  # the process died while writing this line
-        data = data[: data.rfind(b"\n") + 1]
-        with open(path, "r+b") as stream:
-            stream.truncate(len(data))
-    out = {}
-    # Lines end at \n only: str.splitlines() would also break at a U+2028 inside an output.
-    for number, line in enumerate(data.split(b"\n")[:-1], start=1):
-        try:
-            row = json.loads(line.decode("utf-8"))
-            key = row["key"]
-            if not isinstance(key, str) or not (isinstance(row["output"], str) or row.get("missing")):
-                raise TypeError
-        except (ValueError, KeyError, TypeError):  # UnicodeDecodeError is a ValueError
-            raise InputError(f"{path}:{number}: corrupt sample line (not UTF-8 JSON with a key and a text "
-                             "output); delete that line (it is generated again on the next run)") from None
-        out[key] = row
-    return out
-
-
 def _git_commit() -> str | None:
     try:
         done = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
@@ -166,7 +138,7 @@ def _git_commit() -> str | None:
 
 
 def _versions() -> dict:
-    return package_versions(("poetbench", "torch", "transformers", "peft", "pypinyin", "opencc", "numpy"))
+    return package_versions(versions.SCORING + versions.GENERATION)
 
 
 class Run:
@@ -202,15 +174,16 @@ class Run:
 
     def todo(self, checkpoint: Checkpoint) -> tuple[list[tuple[dict, int, str]], dict[str, dict]]:
         """The wanted samples not on disk yet, and those on disk by key."""
-        done = read_samples(label_folder(self.dir, checkpoint.label) / "samples.jsonl")
+        done = read_samples(label_folder(self.dir, checkpoint.label) / "samples.jsonl", repair=True)
         return [w for w in self.wanted(checkpoint) if w[2] not in done], done
 
     def generate(self, progress: bool | None = True) -> dict:
-        """Generate every missing sample; returns {label: samples generated now}."""
-        try:
-            self.dir.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"{self.dir}: cannot create the run directory ({exc.strerror}); choose another -o") from None
+        """Generate every missing sample; returns {label: samples generated now}. The run
+        directory's lock is held throughout: a second writer is refused (``rundir.writing``)."""
+        with rundir.writing(self.dir, create=True):
+            return self._generate(progress)
+
+    def _generate(self, progress: bool | None) -> dict:
         self.write_manifest(status="generating")
         backend = self._backend()
         generated, timings = {}, {}
@@ -229,17 +202,19 @@ class Run:
                 bar.close()
             generated[checkpoint.label] = len(todo)
             timings[checkpoint.label] = round(time.perf_counter() - started, 2)
-        self.write_manifest(status="generated", generated=generated, timings=timings)
+        # The model names the server answered as (openai), per label, over every sample on disk.
+        served = {c.label: names for c in self.checkpoints
+                  if (names := served_models(read_samples(label_folder(self.dir, c.label) / "samples.jsonl")))}
+        self.write_manifest(status="generated", generated=generated, timings=timings,
+                            **({"served_model": served} if served else {}))
         return generated
 
     def _generate_label(self, backend, checkpoint: Checkpoint, todo: list, folder: Path, bar) -> None:
         """Append the samples of ``todo`` to the label's samples.jsonl, each flushed to disk as
         soon as it is there: per batch, or per answer for a backend that streams (openai)."""
-        with open(folder / "samples.jsonl", "ab") as stream:
+        with rundir.appending_samples(folder) as append:
             def save(rows: list[dict]) -> None:
-                stream.write(dump_lines(rows))
-                stream.flush()
-                os.fsync(stream.fileno())
+                append(rows)
                 if bar:
                     bar.update(len(rows))
 
@@ -275,10 +250,9 @@ class Run:
 
     # -- run.json ----------------------------------------------------------------------------
     def write_manifest(self, **extra) -> None:
-        path = self.dir / "run.json"
-        previous = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        previous = rundir.read_manifest(self.dir, missing_ok=True)
         manifest = {
-            **{k: v for k, v in previous.items() if k in ("generated", "status")},
+            **{k: v for k, v in previous.items() if k in ("generated", "status", "served_model")},
             "command": self.command,
             "poetbench": __version__,
             "checkpoints": [asdict(c) for c in self.checkpoints],
@@ -297,8 +271,7 @@ class Run:
         if "timings" in extra:
             manifest["timings"] = {**manifest["timings"], **extra.pop("timings")}
         manifest.update(extra)
-        with atomic_writer(str(path)) as out:
-            out.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
+        rundir.write_manifest(self.dir, manifest)
 
     # -- score-run ---------------------------------------------------------------------------
     def score(self, progress: bool | None = None) -> dict[str, dict]:
@@ -326,38 +299,43 @@ def _progress(label: str, total: int, done: int, enabled: bool | None):
 
 
 def score_run(directory: Path, run: Run | None = None, progress: bool | None = None) -> dict[str, dict]:
-    """Score the samples on disk of every label of a run; write scores.jsonl and summary.json."""
+    """Score the samples on disk of every label of a run; write scores.jsonl and summary.json.
+    The run directory's lock is held throughout: a second writer is refused (``rundir.writing``)."""
     directory = Path(directory)
-    manifest_path = directory / "run.json"
-    if not manifest_path.is_file():
-        raise InputError(f"{directory}: no run.json here; is it a run directory written by `poetbench run`?")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    rundir.read_manifest(directory)  # a clear error before anything, where there is no run here
+    with rundir.writing(directory):
+        return _score_run(directory, run, progress)
+
+
+def _score_run(directory: Path, run: Run | None, progress: bool | None) -> dict[str, dict]:
+    manifest = rundir.read_manifest(directory)
     if run is None:
-        settings = RunSettings(**{**manifest["settings"], "output": str(directory)})
-        run = Run(settings, manifest["command"])
+        try:
+            settings = RunSettings(**{**manifest["settings"], "output": str(directory)})
+        except (KeyError, TypeError) as exc:
+            raise InputError(f"{directory / rundir.MANIFEST}: its settings cannot be read back ({exc}); "
+                             f"{rundir._manifest_fix(directory)}") from None
+        run = Run(settings, manifest.get("command"))
     scorer = run.scorer
     summaries = {}
     labels = bar("scoring", len(run.checkpoints), unit=" labels", enabled=progress)
     for checkpoint in run.checkpoints:
         labels.set_postfix_str(checkpoint.label)
         folder = label_folder(directory, checkpoint.label)
-        done = read_samples(folder / "samples.jsonl")
+        done = read_samples(folder / rundir.SAMPLES, repair=True)
         wanted = run.wanted(checkpoint)
         rows = [(p, done[key]) for p, k, key in wanted if key in done and not done[key].get("missing")]
         missing = [p["id"] for p, k, key in wanted if key not in done or done[key].get("missing")]
         records = scorer.score_many([s["output"] for _, s in rows], [Prompt.from_row(p) for p, _ in rows])
-        with atomic_writer(str(folder / "scores.jsonl"), binary=True) as out:
-            out.write(dump_lines({"prompt_id": s["prompt_id"], "sample_index": s["sample_index"], "key": s["key"],
-                                  "scores": r} for (_, s), r in zip(rows, records)))
-        metrics = {key: mean_ci([r[key] for r in records]) for key in SUMMARY_KEYS}
         poems = TextBatch([extract_poem(s["output"]).lines for _, s in rows], simplify=True).poems
         summary = {"label": checkpoint.label, "step": checkpoint.step, "checkpoint": checkpoint.identity,
                    "n": len(records), "missing": missing, "signature": scorer.signature,
-                   "eval_set": manifest["eval_set"], "metrics": metrics,
+                   "eval_set": manifest["eval_set"], "metrics": rundir.summarise_metrics(records),
                    "extract_warnings": warning_counts(records), "diversity": diversity(poems)}
-        with atomic_writer(str(folder / "summary.json")) as out:
-            out.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-        summaries[checkpoint.label] = summary
+        folder.mkdir(parents=True, exist_ok=True)
+        summaries[checkpoint.label] = rundir.write_scored(
+            folder, [rundir.score_row(s, checkpoint.identity, scorer.signature, r) for (_, s), r in zip(rows, records)],
+            summary)
         labels.update()
     labels.close()
     run.write_manifest(status="scored")

@@ -7,11 +7,18 @@
 
 The record keys are fixed (README, "Score record"); a key that does not apply, or whose
 metric is not built yet, is ``None`` — never a guess.
+
+``score_rows`` (``poetbench score``) fails a row only when it has no text to score. The prompt
+fields of a row (``kind``, ``form``, ``prompt``, ``keywords``, ``given``) are read where poetbench
+knows their values (``metrics/adherence.py``: ``七律`` and ``WUJUE`` are forms, ``Topic`` a kind);
+other values are ignored, and ``RowStats.warning`` names them once per file: the field, the
+values, the first line and how many rows.
 """
 
 from __future__ import annotations
 
 import collections
+import json
 import multiprocessing
 import os
 import sys
@@ -25,7 +32,7 @@ from poetbench.language import model as language
 from poetbench.metrics import classical, coherence, copying, fluency, repetition, tone_pattern
 from poetbench.metrics import form as form_metric
 from poetbench.metrics import rhyme as rhyme_metric
-from poetbench.metrics.adherence import KINDS, PROMPT_FIELDS, Prompt, adherence, drop_given_line
+from poetbench.metrics.adherence import KINDS, Prompt, adherence, drop_given_line, read_prompt
 from poetbench.metrics.chatter import chatter
 from poetbench.metrics.poetscore import poetscores
 from poetbench.phonology import inference
@@ -124,8 +131,10 @@ class Scorer:
         prompts = prompts or [None] * len(texts)
         forms = [p.form if p else None for p in prompts]
         for form in set(forms) - {None}:
-            if form not in form_metric.FORMS:
-                raise ValueError(f"unknown form {form!r}: choose one of {', '.join(form_metric.FORMS)}")
+            if form_metric.form_key(form) is None:
+                raise ValueError(f"unknown form {form!r}: choose one of {', '.join(form_metric.FORMS)} "
+                                 "(or a Chinese name: 七律, 五绝 …)")
+        forms = [form_metric.form_key(form) if form is not None else None for form in forms]
         extractions = [extract_poem(text) for text in texts]
         records = [form_metric.score(e.lines, form) for e, form in zip(extractions, forms)]
         for record, extraction in zip(records, extractions):
@@ -200,14 +209,60 @@ def score(text: str, book: str = "pingshui", strict: bool = False, form: str | N
     return Scorer(book=book, strict=strict).score(text, form)
 
 
+# What each prompt field may hold, for the warning about values poetbench ignored.
+KNOWN_VALUES = {"kind": f"{', '.join(KINDS)} (any case)",
+                "form": f"{', '.join(form_metric.FORMS)} (any case) or a Chinese name (七律, 五绝, 排律, 古体 …)",
+                "keywords": "a text or a list of texts", "prompt": "text", "given": "text"}
+SHOWN_VALUES = 3  # distinct ignored values a warning quotes per field
+
+
+@dataclass
+class Ignored:
+    """The rows of a file whose value of one prompt field was ignored (``read_prompt``)."""
+
+    first_line: int
+    rows: int = 0
+    values: dict[str, None] = field(default_factory=dict)  # distinct values as JSON, in order of appearance
+
+    def add(self, line: int, value) -> None:
+        self.first_line = min(self.first_line, line)
+        self.rows += 1
+        self.values.setdefault(json.dumps(value, ensure_ascii=False)[:60], None)
+
+
 @dataclass
 class RowStats:
     scored: int = 0
     errors: int = 0
+    ignored: dict[str, Ignored] = field(default_factory=dict)  # by prompt field
+
+    def merge(self, ignored: dict[str, Ignored]) -> None:
+        for name, got in ignored.items():
+            mine = self.ignored.setdefault(name, Ignored(got.first_line))
+            mine.first_line = min(mine.first_line, got.first_line)
+            mine.rows += got.rows
+            mine.values.update(got.values)
+
+    def warning(self, source: str) -> str | None:
+        """One warning for the file: each prompt field whose values were ignored, with the values,
+        the first line and how many rows; None when nothing was ignored."""
+        if not self.ignored:
+            return None
+        lines = [f"poetbench: warning: {source}: prompt fields with values poetbench does not know were ignored, "
+                 "as if absent (no adherence or requested form read from them); the rows were scored. Rename a field "
+                 "that means something else in your data:"]
+        for name, got in self.ignored.items():
+            values = list(got.values)
+            more = len(values) - SHOWN_VALUES
+            shown = ", ".join(values[:SHOWN_VALUES]) + (f" and {more} more" if more > 0 else "")
+            rows = f"{got.rows} row{'s' if got.rows > 1 else ''}, first at line {got.first_line}"
+            lines.append(f"  {name} {shown}: {rows}; poetbench reads {KNOWN_VALUES[name]}")
+        return "\n".join(lines)
 
 
 def row_problem(row: dict, field: str = "text") -> str | None:
-    """Why ``row`` cannot be scored, or None when it can."""
+    """Why ``row`` cannot be scored, or None when it can. Only the text decides: prompt fields
+    with values poetbench does not know are ignored (``read_prompt``), never a failed row."""
     if field not in row:
         return f"no {field!r} field; name the poem's field with --field"
     text = row[field]
@@ -215,21 +270,6 @@ def row_problem(row: dict, field: str = "text") -> str | None:
         return f"field {field!r} is null, not text"
     if not isinstance(text, str):
         return f"field {field!r} is {type(text).__name__}, not text"
-    if PROMPT_FIELDS.isdisjoint(row):
-        return None
-    form = row.get("form")
-    if form is not None and form not in form_metric.FORMS:
-        return f"unknown form {form!r}; use one of {', '.join(form_metric.FORMS)} or null"
-    kind = row.get("kind")
-    if kind is not None and kind not in KINDS:
-        return f"unknown kind {kind!r}; use one of {', '.join(KINDS)} or null"
-    keywords = row.get("keywords")
-    if keywords is not None and not (isinstance(keywords, str) or
-                                     (isinstance(keywords, list) and all(isinstance(k, str) for k in keywords))):
-        return "keywords must be a list of strings"
-    for key in ("prompt", "given"):
-        if row.get(key) is not None and not isinstance(row[key], str):
-            return f"field {key!r} must be text"
     return None
 
 
@@ -273,10 +313,11 @@ def score_rows(scorer: Scorer, source: str, target: str | None, field: str = "te
 
         bar = tqdm(unit=" poems", desc="scoring", file=sys.stderr)
     with jsonl.atomic_writer(target, binary=True) as out:
-        for data, scored, errors in _map_chunks(scorer, jobs, chunks):
+        for data, scored, errors, ignored in _map_chunks(scorer, jobs, chunks):
             out.write(data)
             stats.scored += scored
             stats.errors += errors
+            stats.merge(ignored)
             if bar:
                 bar.update(scored + errors)
     if bar:
@@ -321,8 +362,9 @@ def _map_chunks(scorer: Scorer, jobs: int, chunks):
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _score_chunk(task) -> tuple[bytes, int, int]:
-    """Parse, check, score and serialise one chunk of numbered raw lines."""
+def _score_chunk(task) -> tuple[bytes, int, int, dict[str, Ignored]]:
+    """Parse, check, score and serialise one chunk of numbered raw lines; with the prompt values
+    it ignored, by field."""
     from poetbench import jsonl
 
     source, field, lines = task
@@ -332,8 +374,14 @@ def _score_chunk(task) -> tuple[bytes, int, int]:
         if row.data is not None:
             row.data = _own_error(row.data)
     problems = [row.error if row.data is None else row_problem(row.data, field) for row in chunk]
-    good = [row.data for row, problem in zip(chunk, problems) if problem is None]
-    records = iter(scorer.score_many([data[field] for data in good], [Prompt.from_row(data) for data in good]))
+    good = [row for row, problem in zip(chunk, problems) if problem is None]
+    prompts, ignored = [], {}
+    for row in good:
+        prompt, unknown = read_prompt(row.data)
+        prompts.append(prompt)
+        for name, value in unknown.items():
+            ignored.setdefault(name, Ignored(row.line)).add(row.line, value)
+    records = iter(scorer.score_many([row.data[field] for row in good], prompts))
     signature = scorer.signature
     results = []
     for row, problem in zip(chunk, problems):
@@ -343,7 +391,7 @@ def _score_chunk(task) -> tuple[bytes, int, int]:
             results.append({**row.data, "error": f"{source}:{row.line}: {problem}"})
         else:
             results.append({**row.data, "scores": next(records), "signature": signature})
-    return jsonl.dump_lines(results), len(good), len(chunk) - len(good)
+    return jsonl.dump_lines(results), len(good), len(chunk) - len(good), ignored
 
 
 def _chunks(items, size: int):

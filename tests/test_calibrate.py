@@ -23,13 +23,26 @@ def test_spearman_and_kendall_match_hand_computed_values():
     assert calibrate.spearman(np.ones(4), y) is None and calibrate.kendall(np.ones(4), y) is None
 
 
-def test_weighted_kendall_is_the_kendall_of_the_resample():
-    rng = np.random.default_rng(0)
-    x, y = rng.integers(0, 5, 30).astype(float), rng.normal(size=30)
-    draws = rng.integers(0, 30, size=(5, 30))
-    weights = np.stack([np.bincount(d, minlength=30) for d in draws]).astype(float)
-    expected = [calibrate.kendall(x[d], y[d]) for d in draws]
-    assert calibrate.kendall(x, y, weights) == pytest.approx(expected)
+def test_fisher_interval_matches_hand_computed_values_and_holds_its_estimate():
+    x, y = np.array([1.0, 2, 3, 4, 5]), np.array([1.0, 3, 2, 4, 5])
+    got = calibrate.correlate(x, y)
+    # ρ = 1 - 6·2 / (5·24) = 0.9; z = atanh 0.9 = 1.4722, se = sqrt((1 + 0.405) / 2) = 0.8382, tanh(1.4722 ∓ 1.6428)
+    assert got["spearman"] == 0.9 and got["spearman_ci"] == pytest.approx([-0.169, 0.996], abs=1e-3)
+    # τ = (9 - 1) / 10 = 0.8; z = atanh 0.8 = 1.0986, se = sqrt(0.437 / 1) = 0.6611, tanh(1.0986 ∓ 1.2957)
+    assert got["kendall"] == 0.8 and got["kendall_ci"] == pytest.approx([-0.1945, 0.9835], abs=1e-4)
+    # The percentile bootstrap it replaced missed its own estimate here (ρ -0.577, CI [-0.877, -0.581]):
+    # one poem of eight passes a yes/no metric, and the resamples without it have no ρ at all.
+    one_passes = calibrate.correlate(np.array([0.0, 0, 0, 0, 0, 0, 1, 0]),
+                                     np.array([0.7, 0.4, 0.3, -1.0, 1.2, 1.4, -1.3, 2.3]))
+    assert one_passes["spearman"] == -0.5774 and one_passes["spearman_ci"][0] < -0.5774 < one_passes["spearman_ci"][1]
+    assert one_passes["kendall_ci"][0] < one_passes["kendall"] < one_passes["kendall_ci"][1]
+    rng = np.random.default_rng(0)  # the Fisher z interval holds its estimate at any n, ties and skew included
+    for _ in range(300):
+        n = int(rng.integers(calibrate.MIN_POEMS, 13))
+        c = calibrate.correlate((rng.random(n) < rng.random()).astype(float), rng.normal(size=n).round(1))
+        if c["spearman"] is not None:
+            assert c["spearman_ci"][0] <= c["spearman"] <= c["spearman_ci"][1]
+            assert c["kendall_ci"][0] <= c["kendall"] <= c["kendall_ci"][1]
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +90,23 @@ def test_bad_ratings_name_the_line(tmp_path, capsys):
     assert f"{path}:2" in capsys.readouterr().err
     assert main(["calibrate", "--human", str(path), "--field", "missing"]) == 2
     assert "no row has a rating 'missing'" in capsys.readouterr().err
+
+
+def test_empty_cells_say_why_and_skipped_rows_are_counted(tmp_path, capsys):
+    poems = [text for _, text in REGULATED.values()][:7] + VERNACULAR[:1]
+    rows = [{"text": text, "overall": k % 4, "constant": 3} for k, text in enumerate(poems)]
+    del rows[2]["overall"]  # line 3 has no overall rating
+    path = tmp_path / "ratings.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    assert main(["calibrate", "--human", str(path), "--field", "overall", "--field", "constant"]) == 0
+    printed = capsys.readouterr().out
+    assert "rating: overall (7 of 8 rows rated; 1 without a rating skipped: line 3)" in printed
+    assert "| poetscore | 7 | " in printed and "| poetscore | 8 | — (the rating is the same (3) for every poem) | — |" in printed
+    assert "| adherence | 0 | — (the metric has no value for any rated poem) | — |" in printed  # no prompts
+    assert "note: n = 7 is below 10" in printed
+    two = tmp_path / "two.jsonl"
+    two.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows[:2]), encoding="utf-8")
+    assert main(["calibrate", "--human", str(two), "--field", "overall"]) == 0
+    printed = capsys.readouterr().out
+    assert "| poetscore | 2 | — (too few poems with both values (2; needs 5)) | — |" in printed
+    assert "—  |" not in printed and "| — | — |" not in printed  # never an empty cell without its reason

@@ -49,7 +49,7 @@ BAD_ROWS = [
     ('{"text": 17}', "not text"),
     ('{"other": "x"}', "no 'text' field"),
     ('{"text": null}', "field 'text' is null"),
-    ('{"text": "床前明月光", "form": "sonnet"}', "unknown form"),
+    ('{"text": "床前明月光", "form": "sonnet"}', None),  # an unknown prompt value is ignored, with a warning
     ('{"text": "床前明月光", ', "malformed JSON"),
     ('[1, 2]', "expected a JSON object"),
 ]

@@ -91,11 +91,12 @@ def grpo_demo(demo):
     return out, done.stdout
 
 
-def test_grpo_improves_form_and_poetscore_over_sft_with_rewards_a_small_share(grpo_demo):
+def test_grpo_improves_poetscore_and_language_over_sft_with_rewards_a_small_share(grpo_demo):
     out, stdout = grpo_demo
     comparison = json.loads((out / "run" / "comparison.json").read_text(encoding="utf-8"))
     assert comparison["reference"] == "step200" and comparison["labels"][-1] == "grpo60"
-    for metric in ("form_ok", "poetscore"):
+    assert "grpo60" not in comparison["reward_hacking"]  # its language rose with its meter
+    for metric in ("poetscore", "fluency", "coherence"):
         paired = comparison["paired"]["grpo60"][metric]
         assert paired["low"] > 0 and paired["p_holm"] < 0.05, (metric, paired)
     manifest = json.loads((out / "grpo" / "train_manifest.json").read_text(encoding="utf-8"))

@@ -156,3 +156,29 @@ def test_malformed_baselines_are_bad_input(tmp_path):
         done = cli("gate", good, "--baseline", path)
         assert done.returncode == 2 and str(path) in done.stderr and "internal error" not in done.stderr, name
 
+
+
+def test_diversity_without_a_value_is_skipped_out_loud_and_an_unknown_shape_is_bad_input(tmp_path):
+    good = file_run(tmp_path, "good", POEMS)
+    baseline = save_baseline(good, "model", tmp_path / "baseline.json")
+    assert {c["metric"] for c in gate(good, tmp_path / "baseline.json")["checks"]} >= {"run_distinct_2", "shared_first_line"}
+    old = tmp_path / "old.json"  # saved before diversity existed
+    old.write_text(json.dumps({**baseline, "diversity": None}, ensure_ascii=False), encoding="utf-8")
+    verdict = gate(good, old)
+    assert verdict["exit_code"] == 0 and not {c["metric"] for c in verdict["checks"]} & {"run_distinct_2", "shared_first_line"}
+    assert [s["metric"] for s in verdict["skipped"]] == ["run_distinct_2", "shared_first_line"]
+    done = cli("gate", good, "--baseline", old)
+    assert done.returncode == 0
+    assert "  run_distinct_2" in done.stdout and "skipped: the baseline has no diversity (saved before poetbench" in done.stdout
+    assert "| shared_first_line | — | — | — | skipped: the baseline has no diversity" in cli(
+        "gate", good, "--baseline", old, "--format", "markdown").stdout
+    empty = tmp_path / "empty.json"  # a label with no verse has no distinct_2
+    empty.write_text(json.dumps({**baseline, "diversity": {**baseline["diversity"], "distinct_2": None}}), encoding="utf-8")
+    assert gate(good, empty)["skipped"] == [{"metric": "run_distinct_2", "reason": "the baseline's distinct_2 is null (no verse to measure)"}]
+    assert "skipped" not in cli("gate", good, "--baseline", tmp_path / "baseline.json").stdout  # nothing skipped, no line
+    for name, diversity in (("unknown", {"distinct": 0.5}), ("text", "high"), ("list", [0.5])):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({**baseline, "diversity": diversity}), encoding="utf-8")
+        done = cli("gate", good, "--baseline", path)
+        assert done.returncode == 2 and f"{path}: baseline diversity is" in done.stderr, name
+        assert "not null or an object with distinct_2 and shared_first_line" in done.stderr and "Traceback" not in done.stderr

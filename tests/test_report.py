@@ -305,3 +305,32 @@ def test_the_report_carries_a_subset_font_of_its_own_characters(run_dir, tmp_pat
     monkeypatch.setenv("POETBENCH_REPORT_FONT", "none")  # no font: the banner names what would help
     bare = build(run_dir, tmp_path / "bare").read_text(encoding="utf-8")
     assert "font/woff2" not in bare and 'id="font-banner"' in bare and "fonts-noto-cjk" in bare
+
+
+def test_long_outputs_are_truncated_in_the_page_with_their_full_length(tmp_path):
+    """Two labels whose first output is a 120,000-character loop (the same up to its last character):
+    the page carries a few thousand characters of each, says how long it was, and still tells
+    the two apart."""
+    from poetbench.report import viewer
+
+    ids = [p["id"] for p in evalsets.load("smoke-v1")]
+    loop = "白日依山尽，黄河入海流。" * 10_000
+    outputs = {"a": loop + "甲", "b": loop + "乙"}
+    for label, big in outputs.items():
+        write_outputs(tmp_path / f"{label}.jsonl", {p: big if k == 0 else POEMS[k % len(POEMS)] for k, p in enumerate(ids)})
+    run = Run(RunSettings(checkpoints=f"a={tmp_path / 'a.jsonl'},b={tmp_path / 'b.jsonl'}", eval_set="smoke-v1",
+                          output=str(tmp_path / "run"), backend="file"))
+    run.generate(progress=False)
+    run.score()
+    html = build(tmp_path / "run", embed_font=False).read_text(encoding="utf-8")
+    assert len(html) < 400_000  # 0.29 MB; 2.3 MB when the page carried every character of both, with its tone
+    data = json.loads(re.search(r'<script id="viewer-data" type="application/json">(.*?)</script>', html, re.S).group(1))
+    a, b = (data["samples"][label][ids[0]] for label in ("a", "b"))
+    assert a["o"] == loop[:viewer.SHOWN_CHARS] + "… (120,001 characters; truncated)"
+    assert sum(map(len, a["l"])) == viewer.SHOWN_CHARS and a["m"] == "… (100,001 characters in 20,001 lines; truncated)"
+    assert [len(line) for line in a["l"]] == [len(c) for c in a["c"]] == [len(h) for h in a["h"]]
+    assert a["o"] == b["o"] and a["d"] != b["d"]  # "only where they differ" compares the whole outputs
+    assert all(v[0] <= len(a["l"]) for v in a["v"]) and all(n <= len(a["l"]) for n in a["r"])
+    short = data["samples"]["a"][ids[1]]
+    assert short["o"] == POEMS[1] and "m" not in short and "d" not in short  # a poem is carried whole
+    assert "sa.d === sb.d" in html and "sample.m" in html

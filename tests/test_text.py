@@ -52,3 +52,14 @@ def test_refusal_has_no_poem():
 
 def test_opencc_round_trip():
     assert to_simplified("國破山河在，城春草木深") == "国破山河在，城春草木深"
+
+
+def test_verse_lines_drop_symbols_and_emoji_but_not_the_stand_ins_for_characters():
+    from poetbench.text.lines import is_symbol, verse_lines
+
+    scotland = "🏴\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F"  # a flag of tag characters
+    assert verse_lines(f"床前👍🏽明月光{scotland}，疑是地上霜～。举头望明月→$，低头思故乡#️⃣") == [
+        "床前明月光", "疑是地上霜", "举头望明月", "低头思故乡"]
+    assert verse_lines("床前□月光，疑○地上●，〓头⿰⻊月") == ["床前□月光", "疑○地上●", "〓头⿰⻊月"]  # each stands for a character
+    assert [is_symbol(c) for c in "🌞♪★¥+\ufe0f山A1□"] == [True] * 6 + [False] * 4
+    assert split_lines("白日依山尽🌞") == ["白日依山尽🌞"]  # split_lines itself (the corpus's reader) is unchanged

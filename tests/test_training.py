@@ -1,6 +1,7 @@
 """The training recipe on the tiny model, on the CPU: build, train, 4-bit, callback, resume, DDP."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ pytest.importorskip("trl", reason="the [train] extra is not installed")
 from poems import REGULATED, VERNACULAR  # noqa: E402
 from test_data import planted, write_corpus  # noqa: E402
 
+from poetbench import numerics  # noqa: E402
 from poetbench.data.prepare import prepare  # noqa: E402
 from poetbench.sft import turn_closing  # noqa: E402
 from training import tiny  # noqa: E402
@@ -143,6 +145,74 @@ def test_four_bit_path_loads_trains_and_saves(workspace):
     model = AutoModelForCausalLM.from_pretrained(workspace / "base", quantization_config=BitsAndBytesConfig(load_in_4bit=True))
     assert any("4bit" in type(m).__name__ for m in model.modules())  # the base really is quantised
     assert (workspace / "qlora" / "checkpoint-2" / "adapter_model.safetensors").is_file()
+
+
+def test_a_four_bit_model_loaded_for_training_never_takes_the_cpu_inference_path(workspace):
+    """On an AVX-512-BF16 CPU, bitsandbytes repacks a Linear4bit for inference when it runs in eval
+    mode without grad, and the next training forward fails (issue 28). The recipe turns that
+    off on every layer and unpacks one already packed: checked on the setting, so on any CPU."""
+    import bitsandbytes as bnb
+    import torch
+    from bitsandbytes.functional import _convert_weight_packed_for_cpu
+
+    from training.train import keep_4bit_trainable, load_base
+
+    config = load_config(CONFIG, overrides(workspace, "q4pack", **{"quantization.load_in_4bit": "true"}))
+    _, model = load_base(config)
+    layers = [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)]
+    assert layers and not any(layer.support_avx512bf16_for_cpu for layer in layers)
+
+    layer = layers[0]  # packed as a generation on such a CPU leaves it, then handed to training
+    packed_from = layer.weight.data.clone()
+    layer.weight.data, layer.weight.quant_state = _convert_weight_packed_for_cpu(layer.weight.data, layer.weight.quant_state)
+    layer.support_avx512bf16_for_cpu = True
+    assert keep_4bit_trainable(model) == len(layers)
+    assert not layer.support_avx512bf16_for_cpu and not layer.weight.quant_state.packing_format_for_cpu
+    assert torch.equal(layer.weight.data, packed_from)
+
+    ids = torch.tensor([[5, 6, 7, 8, 9]])
+    model.eval()
+    with torch.no_grad():
+        model(input_ids=ids)  # a generation's forward: no repacking now
+    assert not any(getattr(m.weight.quant_state, "packing_format_for_cpu", False) for m in layers)
+    model.train()
+    loss = model(input_ids=ids, labels=ids).loss
+    assert torch.isfinite(loss)
+
+
+def lora_losses(workspace, out: str, env: dict) -> list[float]:
+    """Six LoRA steps of ``python -m training.train`` in a process of its own under ``env``."""
+    done = subprocess.run([sys.executable, "-m", "training.train", "--config", CONFIG, "--set",
+                           *overrides(workspace, out, max_steps=6, save_steps=6, poetbench_callback="null")],
+                          env={**os.environ, **env}, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return losses(workspace / out)
+
+
+def test_pinned_numerics_give_the_same_losses_whatever_the_shell_sets(workspace):
+    """Another ISA and another thread count (as on another machine) give other losses, unless
+    training pins them (poetbench/numerics.py): then the losses are the same to the last bit."""
+    machine_a = {"ATEN_CPU_CAPABILITY": "default", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    machine_b = {"ATEN_CPU_CAPABILITY": "", "OMP_NUM_THREADS": "2", "MKL_NUM_THREADS": "2"}
+    native = {"POETBENCH_NATIVE_NUMERICS": "1"}
+    assert lora_losses(workspace, "native-a", {**machine_a, **native}) != lora_losses(workspace, "native-b",
+                                                                                     {**machine_b, **native})
+    pinned = lora_losses(workspace, "pinned-a", machine_a)
+    assert len(pinned) == 6 and pinned == lora_losses(workspace, "pinned-b", machine_b)
+    manifest = json.loads((workspace / "pinned-a" / "train_manifest.json").read_text())
+    assert manifest["numerics"] == {"isa": "AVX2", "threads": 2, "mkl_cbwr": numerics.ENVIRONMENT["MKL_CBWR"]}
+
+
+def test_the_pin_holds_only_before_torch_computes():
+    script = ("import os, torch; torch.ones(64).sum(); from poetbench import numerics; r = numerics.pin(); "
+              "print(r['isa'], r['threads'], bool(r['unpinned']))")
+    done = subprocess.run([sys.executable, "-c", script], env={**os.environ, "ATEN_CPU_CAPABILITY": "default"},
+                          capture_output=True, text=True)
+    assert done.stdout.split() == ["DEFAULT", "2", "True"], done.stderr[-1000:]  # torch computed first: told
+    done = subprocess.run([sys.executable, "-c", script.replace(" torch.ones(64).sum();", "")],
+                          env={**os.environ, "ATEN_CPU_CAPABILITY": "default", "OMP_NUM_THREADS": "1"},
+                          capture_output=True, text=True)
+    assert done.stdout.split() == ["AVX2", "2", "False"], done.stderr[-1000:]
 
 
 def test_config_errors_are_one_clear_line(workspace, capsys):

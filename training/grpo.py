@@ -26,6 +26,7 @@ import sys
 import time
 from pathlib import Path
 
+from poetbench import numerics
 from poetbench.console import replace_trainer_output
 from training import train as recipe
 from training.train import (
@@ -123,7 +124,7 @@ def train(config: dict, resume: bool = False, log=print) -> dict:
     manifest = {"config": config, "stage": "grpo", "base_model": config["model_name_or_path"],
                 "sft_adapter": config["sft_adapter"], "rewards": dict(zip([r.__name__ for r in rewards], weights)),
                 "scorer_signature": scorer.scorer.signature, "data_manifest_sha256": data_hash,
-                "prompts": len(dataset), "versions": versions(), "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+                "prompts": len(dataset), "versions": versions(), "numerics": numerics.current(), "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
     if is_main_process():
         output_dir.mkdir(parents=True, exist_ok=True)
         _write_manifest(output_dir, manifest)

@@ -192,6 +192,9 @@ def main() -> None:
                              "Tang poems as well")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    from poetbench import numerics
+
+    numerics.pin_if_wanted(log=print)  # before torch loads: the same base on every machine
     out = build(args.output, args.corpus, args.size, args.vocab_size, args.pretrain_steps, args.seed,
                 pretrain_on=args.pretrain_on)
     print(json.loads((out / "tiny_build.json").read_text()), "->", out)

@@ -25,14 +25,17 @@ from pathlib import Path
 
 import yaml
 
+from poetbench import numerics
 from poetbench.checkpoints import step_of
 from poetbench.console import quiet, replace_trainer_output
 from poetbench.versions import package_versions
 
 # Keys of our own; every other top-level key must be a field of trl's SFTConfig (GRPOConfig for
 # training/grpo.py, whose own keys are GRPO_SECTIONS).
-SECTIONS = {"model_name_or_path", "build_tiny", "data", "quantization", "lora", "poetbench_callback", "fused_lm_head"}
-GRPO_SECTIONS = {"model_name_or_path", "sft_adapter", "data", "quantization", "rewards", "scorer", "poetbench_callback"}
+SECTIONS = {"model_name_or_path", "build_tiny", "data", "quantization", "lora", "poetbench_callback", "fused_lm_head",
+            "reproducible_numerics"}
+GRPO_SECTIONS = {"model_name_or_path", "sft_adapter", "data", "quantization", "rewards", "scorer", "poetbench_callback",
+                 "reproducible_numerics"}
 
 
 class ConfigError(Exception):
@@ -50,9 +53,8 @@ def _value(text: str):
     return value
 
 
-def load_config(path: str, overrides: list[str], stage: str = "sft") -> dict:
-    """The YAML config at ``path`` with ``--set`` overrides; every key not one of the stage's
-    own sections must be a field of trl's SFTConfig (``stage="sft"``) or GRPOConfig ("grpo")."""
+def read_config(path: str, overrides: list[str]) -> dict:
+    """The YAML config at ``path`` with ``--set`` overrides, unchecked (no torch loaded yet)."""
     try:
         config = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
     except OSError as exc:
@@ -70,6 +72,13 @@ def load_config(path: str, overrides: list[str], stage: str = "sft") -> dict:
             if not isinstance(target, dict):
                 raise ConfigError(f"--set {key}: {part} is not a section")
         target[key.split(".")[-1]] = _value(value)
+    return config
+
+
+def load_config(path: str, overrides: list[str], stage: str = "sft") -> dict:
+    """The YAML config at ``path`` with ``--set`` overrides; every key not one of the stage's
+    own sections must be a field of trl's SFTConfig (``stage="sft"``) or GRPOConfig ("grpo")."""
+    config = read_config(path, overrides)
     if stage == "grpo":
         from trl import GRPOConfig as StageConfig
 
@@ -88,9 +97,10 @@ def load_config(path: str, overrides: list[str], stage: str = "sft") -> dict:
             raise ConfigError(f"{path}: unknown key {key!r} (not a poetbench section nor a {StageConfig.__name__} field)")
     if "output_dir" not in config:
         raise ConfigError(f"{path}: output_dir is missing")
-    if not isinstance(config.get("fused_lm_head", True), bool):
-        raise ConfigError(f"{path}: fused_lm_head: {config['fused_lm_head']!r}; write true (trl's fused LM head) or "
-                          "false (the model's own)")
+    for key, meaning in (("fused_lm_head", "true (trl's fused LM head) or false (the model's own)"),
+                         ("reproducible_numerics", "true (the same figures on every CPU) or false (this CPU's fastest)")):
+        if not isinstance(config.get(key, True), bool):
+            raise ConfigError(f"{path}: {key}: {config[key]!r}; write {meaning}")
     from training.tiny import PRETRAIN_ON
 
     pretrain_on = (config.get("build_tiny") or {}).get("pretrain_on", "prose")
@@ -174,7 +184,30 @@ def load_base(config: dict):
 
         checkpointing = config.get("activation_checkpointing", config.get("gradient_checkpointing", True))
         model = prepare_model_for_kbit_training(model, use_gradient_checkpointing=bool(checkpointing))
+        keep_4bit_trainable(model)
     return tokenizer, model
+
+
+def keep_4bit_trainable(model) -> int:
+    """Turn bitsandbytes' CPU inference packing off on every ``Linear4bit`` of a model that will
+    be trained; returns how many layers were seen.
+
+    On a CPU with AVX-512-BF16, a ``Linear4bit`` that runs in eval mode on an input without grad
+    (a generation before or during training: the callback's, GRPO's) repacks its weight into an
+    inference layout and keeps it; the next training forward then takes the inference path and
+    fails (``result += bias`` on a leaf that requires grad: Qwen2's q/k/v have a bias). A layer
+    already packed is unpacked. Generation-only loads (``poetbench run``) keep the fast path.
+    """
+    import bitsandbytes as bnb
+    from bitsandbytes.functional import _convert_weight_packed_for_cpu_inverse
+
+    layers = [m for m in model.modules() if isinstance(m, bnb.nn.Linear4bit)]
+    for layer in layers:
+        layer.support_avx512bf16_for_cpu = False
+        state = layer.weight.quant_state
+        if state is not None and getattr(state, "packing_format_for_cpu", False):
+            layer.weight.data, layer.weight.quant_state = _convert_weight_packed_for_cpu_inverse(layer.weight.data, state)
+    return len(layers)
 
 
 class MetricsCsv:
@@ -280,7 +313,7 @@ def train(config: dict, resume: bool = False) -> dict:
         scorer_callback.trainer = trainer
     manifest = {"config": config, "base_model": config["model_name_or_path"], "data_manifest_sha256": data_hash,
                 "examples": len(dataset), "world_size": int(os.environ.get("WORLD_SIZE", "1")),
-                "versions": versions(), "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
+                "versions": versions(), "numerics": numerics.current(), "started": time.strftime("%Y-%m-%dT%H:%M:%S")}
     if is_main_process():
         output_dir.mkdir(parents=True, exist_ok=True)
         (output_dir / "train_manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
@@ -312,6 +345,10 @@ def command(argv: list[str] | None, description: str, stage: str, train_fn, exam
     from poetbench.jsonl import InputError
 
     try:
+        raw = read_config(args.config, args.set)
+        if raw.get("use_cpu"):  # before torch loads (load_config reads trl's fields)
+            numerics.pin_if_wanted(raw.get("reproducible_numerics", True),
+                                   log=lambda line: print(f"training: {line}", file=sys.stderr))
         manifest = train_fn(load_config(args.config, args.set, stage=stage), resume=args.resume)
     except (ConfigError, InputError) as exc:
         print(f"training: error: {exc}", file=sys.stderr)

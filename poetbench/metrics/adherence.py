@@ -12,14 +12,22 @@ free, or none    None
 ===============  ==============================================================================
 
 The prompt fields come from the input row: ``kind``, ``prompt``, ``form``, ``keywords`` and, for
-a continuation, ``given`` (the given line; when absent, the last line of ``prompt``).
+a continuation, ``given`` (the given line; when absent, the last line of ``prompt``). A kind is
+read in any case (``Topic``); a form by any name ``form.form_key`` knows (``七律``, ``WUJUE``).
+
+The row is the user's, and a field of the same name may mean something else (``"kind": "base"``).
+A value poetbench does not know — a kind or form it cannot name, ``keywords`` that are not text
+or a list of texts, a ``prompt`` or ``given`` that is not text — is ignored, as if the field were
+absent, and ``read_prompt`` returns it, so that ``score`` says so once per file; the row is still
+scored.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from poetbench.text.lines import split_lines
+from poetbench.metrics.form import form_key
+from poetbench.text.lines import verse_lines
 from poetbench.text.script import simplify_chars
 
 KINDS = ("continuation", "topic", "form", "free")
@@ -65,20 +73,53 @@ class Prompt:
 
     @classmethod
     def from_row(cls, row: dict) -> "Prompt | None":
-        """The prompt fields of an input row; None when it has none."""
-        if PROMPT_FIELDS.isdisjoint(row):
-            return None
-        keywords = row.get("keywords") or []
-        if isinstance(keywords, str):
-            keywords = [keywords]
-        return cls(kind=row.get("kind"), text=row.get("prompt"), form=row.get("form"),
-                   keywords=[str(k) for k in keywords], given=row.get("given"))
+        """The prompt fields of an input row; None when it has none. Values it does not know are
+        ignored (module docstring; ``read_prompt`` also returns them)."""
+        return read_prompt(row)[0]
 
     def given_line(self) -> str | None:
         """The line a continuation prompt gives: ``given``, else the last line of the prompt."""
         source = self.given or self.text
-        lines = split_lines(simplify_chars(source)) if source else []
+        lines = verse_lines(simplify_chars(source)) if source else []
         return lines[-1] if lines else None
+
+
+def kind_key(kind) -> str | None:
+    """The prompt kind named by ``kind`` in any case (``Topic`` → ``topic``); None for anything else."""
+    if not isinstance(kind, str):
+        return None
+    kind = kind.strip().lower()
+    return kind if kind in KINDS else None
+
+
+def _keywords(value) -> list[str] | None:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(k, str) for k in value):
+        return value
+    return None
+
+
+def read_prompt(row: dict) -> tuple[Prompt | None, dict[str, object]]:
+    """``(prompt, ignored)``: the prompt fields of an input row (None when it has none) and, by
+    field, each value given that poetbench does not know and so ignored (module docstring)."""
+    if PROMPT_FIELDS.isdisjoint(row):
+        return None, {}
+    ignored: dict[str, object] = {}
+
+    def known(name: str, read):
+        value = row.get(name)
+        if value is None:
+            return None
+        got = read(value)
+        if got is None:
+            ignored[name] = value
+        return got
+
+    text = lambda value: value if isinstance(value, str) else None  # noqa: E731
+    prompt = Prompt(kind=known("kind", kind_key), text=known("prompt", text), form=known("form", form_key),
+                    keywords=known("keywords", _keywords) or [], given=known("given", text))
+    return prompt, ignored
 
 
 def adherence(prompt: Prompt | None, lines: list[str], form_ok: bool) -> float | None:

@@ -31,6 +31,7 @@ from poetbench.compare import (
     verdict,
     verdict_sentences,
 )
+from poetbench import rundir
 from poetbench.jsonl import InputError, atomic_writer
 from poetbench.report import fonts, plots, viewer
 
@@ -75,11 +76,15 @@ def build(run_dir: Path, out_dir: Path | None = None, reference: str | None = No
     ``embed_font``: carry a subset of the machine's CJK font (``fonts``), else show a banner."""
     run_dir = Path(run_dir)
     out_dir = Path(out_dir) if out_dir else run_dir / "report"
-    comparison = compare(run_dir, reference)
-    manifest = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    prompts = _prompts(manifest)
-    settings = manifest.get("settings", {})
-    samples = viewer.samples(run_dir, comparison["labels"], prompts, settings.get("reference"))
+    with rundir.reading(run_dir):  # no writer changes the run while it is read
+        run = rundir.load(run_dir)
+        comparison = compare(run_dir, reference, run)
+        manifest = run.manifest
+        prompts = _prompts(manifest)
+        settings = manifest.get("settings", {})
+        # Only the samples the scores were made from: samples.jsonl may also hold other checkpoints' (the cache).
+        keys = {label: found for label, data in run.labels.items() if None not in (found := {r.get("key") for r in data.rows})}
+        samples = viewer.samples(run_dir, comparison["labels"], prompts, settings.get("reference"), keys)
     poetscores = {label: [v["s"]["poetscore"] for v in samples[label].values() if v["s"]["poetscore"] is not None]
                   for label in comparison["labels"]}
     training = _training_dir(manifest)
@@ -166,7 +171,7 @@ def model_card(run_dir: Path, label: str, out_dir: Path | None = None, compariso
     ``comparison`` is the run's (``compare`` is run when it is not given)."""
     run_dir = Path(run_dir)
     comparison = comparison or compare(run_dir)
-    manifest = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    manifest = rundir.read_manifest(run_dir)
     checkpoint = next((c for c in manifest["checkpoints"] if c["label"] == label), None)
     if checkpoint is None:
         raise InputError(f"--model-card {label!r}: not a label of this run ({', '.join(comparison['labels'])})")

@@ -29,7 +29,8 @@ three stages; every dropped piece is recorded with its kind and the reason.
    * a line of prose (``talk.is_vernacular``: modern particles, not verse-shaped) in a paragraph
      after two or more verse lines is talk (改得更统一了，希望您满意的话…);
    * a line without Han characters (pinyin, English) is dropped and does not end a poem;
-   * what is left is a verse line.
+   * what is left is a verse line. Its characters are what is left of it without symbols and
+     emoji (``lines.verse_lines``: 白日依山尽🌞 is a line of five), wherever verse is measured.
 
    A **candidate** poem is a run of verse lines; a title, label, talk line, heading, rule (---)
    or fence edge ends it (blank lines do not: stanzas stay together). In a commentary section a
@@ -68,7 +69,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from poetbench.text import markup, talk
-from poetbench.text.lines import han_count, has_han, split_lines
+from poetbench.text.lines import han_count, has_han, split_lines, verse_lines
 
 EXTRACT_VERSION = "v2"
 WARNINGS = ("several_candidates", "unclosed_think", "mixed_line_lengths", "no_verse")
@@ -209,7 +210,7 @@ def _extract(raw: str) -> Extraction:
             _drop_unmarked_title(own, pieces)
         _drop_all(pieces, candidates, own, dropped)
     poem = "\n".join(own.lines) if own else ""
-    lines = split_lines(poem)
+    lines = verse_lines(poem)
     return Extraction(raw=raw, poem=poem, lines=lines, dropped=dropped, candidates=[c.lines for c in candidates],
                       chosen=chosen, choice=choice, warnings=_warnings(lines, len(candidates), reasoning.unclosed))
 
@@ -254,7 +255,7 @@ def _read(lines: list[markup.Line]) -> list[_Piece]:
                 section = kind
                 continue
             bold_verse = any(0 <= k < len(lines) and lines[k].emphasis and lines[k].kind == "text" for k in (n - 1, n + 1))
-            if line.kind == "heading" or (len(split_lines(text)) == 1 and han_count(text) <= 12 and not bold_verse):
+            if line.kind == "heading" or (len(verse_lines(text)) == 1 and han_count(text) <= 12 and not bold_verse):
                 pieces.append(_Piece("drop", text, "a heading" if line.kind == "heading" else "a bold title",
                                      "title"))
                 section = "neutral" if section == "commentary" else section
@@ -343,13 +344,13 @@ def _candidates(pieces: list[_Piece], shaped_only: bool = False) -> list[_Candid
 
 
 def _poem_shaped(lines: list[str]) -> bool:
-    verse = split_lines("\n".join(lines))
+    verse = verse_lines("\n".join(lines))
     return len(verse) >= 2 and len({len(v) for v in verse}) == 1 and 4 <= len(verse[0]) <= 7
 
 
 def _size(candidate: _Candidate) -> int:
     """Lines of the candidate's commonest length."""
-    lengths = Counter(len(line) for line in split_lines("\n".join(candidate.lines)))
+    lengths = Counter(len(line) for line in verse_lines("\n".join(candidate.lines)))
     return max(lengths.values(), default=0)
 
 
@@ -403,8 +404,8 @@ def _drop_unmarked_title(candidate: _Candidate, pieces: list[_Piece]) -> None:
     title, lines = candidate.lines[:len(head)], candidate.lines[len(head):]
     if not lines or len(title) > 3 or any(mark in part for part in title for mark in "，。？！；,.?!;"):
         return
-    parts = [piece for part in title for piece in split_lines(part)]
-    rest = split_lines("\n".join(lines))
+    parts = [piece for part in title for piece in verse_lines(part)]
+    rest = verse_lines("\n".join(lines))
     lengths = {len(line) for line in rest}
     punctuated = all(line.rstrip()[-1:] in _LINE_END for line in lines)
     regular = len(title) == 1 and len(rest) >= 4 and len(lengths) == 1 and not lengths & {len(part) for part in parts}
