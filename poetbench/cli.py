@@ -285,7 +285,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Prepare the corpus, build the tiny base, train LoRA with checkpoints at --steps, run core-v1 (200 "
                     "prompts) over the base and every checkpoint, and write the comparison, the HTML report and the gate "
                     "verdict of the last checkpoint against the base. Offline; about 9 minutes on 2 cores (--quick: about "
-                    "2), the same figures on every machine (see --native-numerics).")
+                    "95 s), the same figures on every machine (see --native-numerics).")
     demo.add_argument("--out", default="reports/demo", help="output folder (default reports/demo)")
     demo.add_argument("--steps", default="0,50,100,200", help="checkpoint steps; 0 is the base (default 0,50,100,200)")
     demo.add_argument("--quick", action="store_true", help="a small version for tests: a shorter pre-training, steps 0,25,50 by default, smoke-v1 (12 prompts)")
