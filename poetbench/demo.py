@@ -2,7 +2,8 @@
 
 Prepare the corpus (discovery: ``$POETBENCH_CORPUS``, ``../shared/data``, the ``data fetch``
 cache), build the tiny base (a chat model pre-trained on classical prose: "classical, not yet a
-poet"), train LoRA with checkpoints at the given steps, run core-v1 (smoke-v1 with ``--quick``)
+poet"; the shipped one, ``training/tiny-base``, when this demo's settings are the ones it was built
+with: the pinned numerics give the same bits on every machine), train LoRA with checkpoints at the given steps, run core-v1 (smoke-v1 with ``--quick``)
 over the base and every checkpoint, then write the comparison, the HTML report and the gate verdict of the last checkpoint against
 the base. Every stage reuses what is already on disk, so an interrupted demo picks up where it
 stopped.
@@ -10,14 +11,18 @@ stopped.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from poetbench.jsonl import InputError
 from training import CONFIGS
+
+SHIPPED_BASE = CONFIGS.parent / "tiny-base"  # the demo's base, built by tools/build_demo_base.py
 
 GEN_KWARGS = "max_new_tokens=96,repetition_penalty=1.3"  # greedy; room for a 七律 (68 tokens); the tiny model loops without the penalty
 
@@ -30,6 +35,7 @@ class DemoSettings:
     corpus: str | None = None
     grpo: int = 0  # GRPO steps after the last SFT checkpoint; 0: no GRPO stage
     rewards: dict | None = None  # the GRPO stage's reward weights (default: training/configs/tiny-grpo.yaml's)
+    rebuild_base: bool = False  # build the tiny base even where the shipped one (SHIPPED_BASE) would do
 
     @property
     def pretrain_steps(self) -> int:
@@ -46,6 +52,37 @@ def parse_steps(text: str) -> tuple[int, ...]:
     return steps
 
 
+def base_settings(settings: DemoSettings) -> dict:
+    """The tiny base's ``build_tiny`` settings for this demo (tiny-cpu.yaml's, with the demo's
+    pre-training steps)."""
+    from training.train import load_config
+
+    return {**load_config(str(CONFIGS / "tiny-cpu.yaml"), [])["build_tiny"], "pretrain_steps": settings.pretrain_steps}
+
+
+def write_base_record(base: Path, build_tiny: dict) -> None:
+    """``demo_base.json``: the settings a shipped base was built with and its weights' sha256."""
+    weights = hashlib.sha256((base / "model.safetensors").read_bytes()).hexdigest()
+    (base / "demo_base.json").write_text(json.dumps({"build_tiny": build_tiny, "model_sha256": weights}, indent=2) + "\n",
+                                         encoding="utf-8")
+
+
+def copy_shipped_base(settings: DemoSettings, rebuild: bool = False) -> bool:
+    """Copy the shipped base (``SHIPPED_BASE``, built by tools/build_demo_base.py) to the demo's
+    ``base`` when it was built with this demo's settings and its weights are intact; False when
+    the demo must build it (``--rebuild-base``, ``--quick``, other settings, a base already there)."""
+    target = settings.out / "base"
+    record = SHIPPED_BASE / "demo_base.json"
+    if rebuild or (target / "config.json").exists() or not record.is_file():
+        return False
+    shipped = json.loads(record.read_text(encoding="utf-8"))
+    weights = hashlib.sha256((SHIPPED_BASE / "model.safetensors").read_bytes()).hexdigest()
+    if shipped["build_tiny"] != base_settings(settings) or shipped["model_sha256"] != weights:
+        return False
+    shutil.copytree(SHIPPED_BASE, target, dirs_exist_ok=True)
+    return True
+
+
 def training_config(settings: DemoSettings, prepared: Path) -> dict:
     from training.train import load_config
 
@@ -59,7 +96,7 @@ def training_config(settings: DemoSettings, prepared: Path) -> dict:
         "report_to": [],
         "poetbench_callback": None,
     })
-    config["build_tiny"] = {**config["build_tiny"], "pretrain_steps": settings.pretrain_steps}
+    config["build_tiny"] = base_settings(settings)
     config["data"] = {"prepared": str(prepared), "max_examples": 1500 if settings.quick else 4000}
     return config
 
@@ -166,7 +203,9 @@ def run_demo(settings: DemoSettings, log=print) -> dict:
     trained = [s for s in settings.steps if s > 0]
     last = last_checkpoint(Path(config["output_dir"]))
     if last is None or step_of(Path(last)) < trained[-1]:
-        log(f"[2/5] tiny base (pre-trained {settings.pretrain_steps} steps on classical prose as chat turns) and LoRA to step {trained[-1]}")
+        shipped = copy_shipped_base(settings, settings.rebuild_base)
+        log(f"[2/5] tiny base ({'the shipped one, ' if shipped else ''}pre-trained {settings.pretrain_steps} steps on "
+            f"classical prose as chat turns) and LoRA to step {trained[-1]}")
         train(config, resume=last is not None)
     else:
         log("[2/5] training already done")

@@ -36,6 +36,24 @@ def readme_matches(command: str, stdout: str, out: Path) -> None:
     assert got == shown, f"README.md's `{command}` block is stale; update it from this run:\n{diff}"
 
 
+def test_the_shipped_base_is_the_one_this_demo_would_build(tmp_path):
+    """training/tiny-base was built with the demo's settings (tools/build_demo_base.py) and its
+    weights are intact; a demo with other settings (--quick) or --rebuild-base builds its own."""
+    pytest.importorskip("trl", reason="the [train] extra is not installed")
+    import hashlib
+
+    from poetbench.demo import SHIPPED_BASE, DemoSettings, base_settings, copy_shipped_base
+
+    record = json.loads((SHIPPED_BASE / "demo_base.json").read_text(encoding="utf-8"))
+    assert record["build_tiny"] == base_settings(DemoSettings())
+    assert record["model_sha256"] == hashlib.sha256((SHIPPED_BASE / "model.safetensors").read_bytes()).hexdigest()
+    assert not copy_shipped_base(DemoSettings(out=tmp_path / "quick", quick=True))
+    assert not copy_shipped_base(DemoSettings(out=tmp_path / "rebuilt"), rebuild=True)
+    assert copy_shipped_base(DemoSettings(out=tmp_path / "demo"))
+    assert (tmp_path / "demo" / "base" / "model.safetensors").read_bytes() == (SHIPPED_BASE / "model.safetensors").read_bytes()
+    assert not copy_shipped_base(DemoSettings(out=tmp_path / "demo"))  # a base already there is kept
+
+
 @pytest.fixture(scope="module")
 def demo(tang, tmp_path_factory):
     pytest.importorskip("trl", reason="the [train] extra is not installed")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from poetbench.diversity import COLLAPSE, diversity
+from poetbench.diversity import COLLAPSE, RUN_METRICS, diversity
 from poetbench.gate import _diversity_checks, TOLERANCES
 
 
@@ -22,7 +22,9 @@ def test_distinct_poems_are_diverse_and_a_collapsed_model_is_flagged():
 def test_the_gate_compares_diversity_with_a_tolerance():
     base = diversity([["白日依山尽", "黄河入海流"], ["空山新雨后", "天气晚来秋"], ["红豆生南国", "春来发几枝"]])
     worse = diversity([["白日依山尽", "黄河入海流"], ["白日依山尽", "天气晚来秋"], ["白日依山尽", "春来发几枝"]])
-    checks = {c["metric"]: c for c in _diversity_checks(worse, base, TOLERANCES, "ci")}
+    checks = {c["metric"]: c for c in _diversity_checks(worse, base, TOLERANCES, "ci")[0]}
     assert checks["shared_first_line"]["regressed"] and checks["shared_first_line"]["mode_collapse"]
-    assert not any(c["regressed"] for c in _diversity_checks(base, base, TOLERANCES, "ci"))
-    assert _diversity_checks(base, None, TOLERANCES, "ci") == []  # a baseline from before diversity
+    assert not any(c["regressed"] for c in _diversity_checks(base, base, TOLERANCES, "ci")[0])
+    checks, skipped = _diversity_checks(base, None, TOLERANCES, "ci")  # a baseline from before diversity
+    assert checks == [] and [s["metric"] for s in skipped] == list(RUN_METRICS)  # each named as skipped
+    assert all("the baseline has no diversity" in s["reason"] for s in skipped)

@@ -17,7 +17,7 @@ from poems import VERNACULAR
 from poetbench import rundir
 from poetbench.cli import main
 from poetbench.compare import compare
-from poetbench.gate import gate, save_baseline
+from poetbench.gate import save_baseline
 from poetbench.jsonl import InputError
 from poetbench.runner import Run, RunSettings, score_run
 from poetbench.scoring import Scorer
