@@ -298,7 +298,7 @@ def _parser() -> argparse.ArgumentParser:
                            "tone=1,rhyme=1 for a meter-only reward (see poetbench.rewards); its label names them, "
                            "or what differs from the config's (grpo60-tone_rhyme, grpo60-cfg_tone_ok2)")
     demo.add_argument("--rebuild-base", action="store_true",
-                      help="pre-train the tiny base (about 7 minutes) instead of copying the shipped one, "
+                      help="pre-train the tiny base (about 6 minutes) instead of copying the shipped one, "
                            "training/tiny-base, which the same build made (tools/build_demo_base.py)")
     demo.add_argument("--native-numerics", action="store_true",
                       help="train with this CPU's fastest kernels and all its cores instead of the pinned AVX2 kernels "
