@@ -24,5 +24,5 @@ def test_scores_of_fixed_poems_match_the_committed_file():
 def test_signature_names_every_setting():
     signature = Scorer(book="xinyun", strict=True).signature
     assert signature.startswith("poetbench:")
-    for part in ("book=xinyun", "tone=strict", "vocab=v1", "extract=v2", "ref=none"):
+    for part in ("book=xinyun", "tone=strict", "vocab=v1", "extract=v3", "ref=none"):
         assert part in signature

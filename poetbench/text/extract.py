@@ -1,4 +1,4 @@
-"""Find the poem inside a chat model's reply (extraction v2).
+"""Find the poem inside a chat model's reply (extraction v3).
 
 Real replies wrap the poem: ``好！以下是一首五绝：``, a bold ``**《题》**``, a code fence, numbered
 lines, a ``<think>`` block of drafts, ``注：…`` and an offer to revise. The reply is read in
@@ -71,7 +71,7 @@ from dataclasses import dataclass, field
 from poetbench.text import markup, talk
 from poetbench.text.lines import han_count, has_han, split_lines, verse_lines
 
-EXTRACT_VERSION = "v2"
+EXTRACT_VERSION = "v3"  # v3: symbols and emoji are not characters of a line (issue 28, N)
 WARNINGS = ("several_candidates", "unclosed_think", "mixed_line_lengths", "no_verse")
 
 _TITLE_LINE_RE = re.compile(
