@@ -2,7 +2,7 @@
 
     python bench/fluency_speed.py [--n 20000]
 
-Scores N poems (the canonical poems of tests/poems.py, repeated and shuffled line by line) with
+Scores N poems (the canonical poems of poetbench/audit/poems.py, repeated and shuffled line by line) with
 the n-gram model (bits per character) and with the association statistics (coherence log-odds),
 after loading the resource once, and prints poems per second for each and the load time.
 """
@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from poems import REGULATED  # noqa: E402
-
-from poetbench.language import model as language  # noqa: E402
-from poetbench.metrics.fluency import poem_bits  # noqa: E402
-from poetbench.text.batch import TextBatch  # noqa: E402
-from poetbench.text.lines import split_lines  # noqa: E402
+from poetbench.audit.poems import REGULATED
+from poetbench.language import model as language
+from poetbench.metrics.fluency import poem_bits
+from poetbench.text.batch import TextBatch
+from poetbench.text.lines import split_lines
 
 
 def main() -> None:

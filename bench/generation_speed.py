@@ -13,14 +13,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-sys.path.insert(0, str(HERE.parent / "tests"))
 
 
 def rss_bytes() -> int:
@@ -57,9 +52,9 @@ def main() -> None:
     args = parser.parse_args()
 
     import torch
-    from poems import REGULATED, VERNACULAR
 
     from poetbench import evalsets
+    from poetbench.audit.poems import REGULATED, VERNACULAR
     from poetbench.generation import hf
     from training import tiny
 

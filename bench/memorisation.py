@@ -13,7 +13,7 @@ import argparse
 
 import numpy as np
 
-from poetbench.audit import load_split
+from poetbench.audit import split_poems
 from poetbench.language import model as language
 from poetbench.language import ngram
 from poetbench.metrics.fluency import poem_bits
@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--corpus")
     parser.add_argument("--n", type=int, default=1000)
     args = parser.parse_args()
-    split = load_split(args.corpus)
+    split = split_poems(args.corpus)
     seen = [poem for poem, _ in split.train[::7][:args.n]]
     unseen = [poem for poem, _ in split.held[:args.n]]
     unpruned = ngram.build([line for poem, _ in split.train for line in poem], min_lines=1)

@@ -17,7 +17,7 @@ import time
 from nltk.lm import KneserNeyInterpolated
 from nltk.lm.preprocessing import padded_everygram_pipeline
 
-from poetbench.audit import load_split
+from poetbench.audit import split_poems
 from poetbench.language import ngram
 
 
@@ -26,7 +26,7 @@ def main() -> None:
     parser.add_argument("--poems", type=int, default=3000)
     parser.add_argument("--held", type=int, default=20)
     args = parser.parse_args()
-    split = load_split(None)
+    split = split_poems(None)
     lines = [line for poem, _ in split.train[:args.poems] for line in poem]
     held = [line for poem, _ in split.held[:args.held] for line in poem]
     chars = sum(len(line) + 1 for line in held)

@@ -17,19 +17,18 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from peer import peer_checker, peer_meter_ok
-
-from poetbench.data.chinese_poetry import iter_tang
+from poetbench.audit.controls import shuffle_characters
+from poetbench.audit.peer import peer_checker, peer_meter_ok
+from poetbench.data.chinese_poetry import tang_texts
 from poetbench.data.discovery import find_corpus
 from poetbench.scoring import Scorer
-from poetbench.text.controls import shuffle_characters
 from poetbench.text.lines import split_lines
 from poetbench.text.script import to_simplified
 
 SHAPES = ("wujue", "qijue", "wulv", "qilv")
 def load_tang(corpus: Path | None = None, every: int = 1) -> list[str]:
     """Every ``every``-th 全唐诗 poem of ``corpus`` (default: corpus discovery), as one string."""
-    return ["".join(p["paragraphs"]) for p in iter_tang(find_corpus(corpus))][::every]
+    return tang_texts(find_corpus(corpus))[::every]
 
 
 def ping_rhymed(text: str, scorer: Scorer) -> bool:

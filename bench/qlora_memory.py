@@ -25,14 +25,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from training import qwen_like  # noqa: E402
+from training import qwen_like
 
 GIB = 1024 ** 3
 T4_USABLE = 15.0  # GiB of a 16 GB T4 that CUDA lets a process allocate, about

@@ -17,20 +17,18 @@ token added), and prints:
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from poetbench import evalsets  # noqa: E402
-from poetbench.data.discovery import find_corpus  # noqa: E402
-from poetbench.data.prepare import load_split, prepare_cached  # noqa: E402
-from poetbench.generation.hf import chat_prompt  # noqa: E402
-from poetbench.sft import poem_text, to_messages, to_prompt_completion, turn_closing  # noqa: E402
-from poetbench.text.lines import han_count, split_lines  # noqa: E402
-from poetbench.text.script import to_simplified  # noqa: E402
-from training.qwen_like import build_tokenizer  # noqa: E402
+from poetbench import evalsets
+from poetbench.data.discovery import find_corpus
+from poetbench.data.prepare import load_split, prepare_cached
+from poetbench.generation.hf import chat_prompt
+from poetbench.sft import poem_text, to_messages, to_prompt_completion, turn_closing
+from poetbench.text.lines import han_count, split_lines
+from poetbench.text.script import to_simplified
+from training.qwen_like import build_tokenizer
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ The report is built twice: without the CJK font, and with it (its subset holds e
 the 10,000 poems, the worst case; a demo report holds about 500).
 
 Makes an eval set of N topic prompts and, per label, N outputs (Tang poems from the corpus when
-it is there, else the canonical poems of tests/poems.py, shuffled differently per label); runs
+it is there, else the canonical poems of poetbench/audit/poems.py, shuffled differently per label); runs
 them through the file backend, scores them, and times `compare` + `report` (plots, the A/B viewer
 data for every sample, the HTML).
 """
@@ -16,14 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import tempfile
 import time
 from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
-sys.path.insert(0, str(HERE.parent / "tests"))
 
 
 def main() -> None:
@@ -31,11 +26,10 @@ def main() -> None:
     parser.add_argument("--labels", type=int, default=10)
     parser.add_argument("--prompts", type=int, default=1000)
     args = parser.parse_args()
-    from pass_rates import load_tang
-    from poems import REGULATED
+    from pass_rates import load_tang  # bench/, the script's own folder
 
+    from poetbench.audit.poems import REGULATED
     from poetbench.jsonl import InputError
-
     from poetbench.report import build
     from poetbench.runner import Run, RunSettings
 

@@ -33,12 +33,11 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from pass_rates import load_tang  # noqa: E402
-from peer import peer_checker  # noqa: E402
+from pass_rates import load_tang  # bench/, the script's own folder
 
-from poetbench.data.discovery import find_corpus  # noqa: E402
-from poetbench.scoring import Scorer  # noqa: E402
+from poetbench.audit.peer import peer_checker
+from poetbench.data.discovery import find_corpus
+from poetbench.scoring import Scorer
 
 
 def rounds(runs: dict, poems: list[str], count: int) -> dict[str, list[float]]:

@@ -6,7 +6,7 @@ Prints, for each metric, its mean on real text and on the control, and the AUC: 
 that a random real poem scores higher than a random control (1.0 = perfect separation).
 
 * classical_ratio: Tang poems the lexicon never saw (every 20th) against the vernacular prose
-  of tests/poems.py, as written and forced into 7-character lines;
+  of poetbench/audit/poems.py, as written and forced into 7-character lines;
 * poetscore: the same;
 * copy_overlap (reference: 全唐诗): 200 Tang poems verbatim against the same poems with their
   characters shuffled;
@@ -17,24 +17,15 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))
-sys.path.insert(0, str(HERE))
-from pass_rates import load_tang  # noqa: E402
-from poems import CHAT_WRAPPERS, REGULATED, VERNACULAR, forced_into_lines  # noqa: E402
+from pass_rates import load_tang  # bench/, the script's own folder
 
-from poetbench.data.discovery import find_corpus  # noqa: E402
-from poetbench.scoring import Scorer  # noqa: E402
-from poetbench.text.controls import shuffle_characters  # noqa: E402
-
-
-def auc(real: list[float], control: list[float]) -> float:
-    """P(real > control) + P(tie) / 2, over all pairs (Mann-Whitney)."""
-    wins = sum((r > c) + 0.5 * (r == c) for r in real for c in control)
-    return wins / (len(real) * len(control))
+from poetbench.audit import auc
+from poetbench.audit.controls import shuffle_characters
+from poetbench.audit.poems import CHAT_WRAPPERS, REGULATED, VERNACULAR, forced_into_lines
+from poetbench.data.discovery import find_corpus
+from poetbench.scoring import Scorer
 
 
 def separations(corpus: Path) -> list[tuple[str, float, float, float]]:

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
 CONFIG = HERE.parent / "training" / "configs" / "tiny-cpu.yaml"
 
 

@@ -28,6 +28,7 @@ import math
 import numpy as np
 
 from poetbench.jsonl import InputError, read_rows
+from poetbench.metrics import registry
 from poetbench.scoring import Scorer
 from poetbench.stats import average_ranks
 
@@ -36,10 +37,6 @@ SMALL_N = 10  # below this many poems the intervals are rough, and the table say
 Z_95 = 1.959963984540054
 SHOWN_LINES = 10  # skipped rows whose lines are listed
 
-METRICS = ("length_regularity", "form_ok", "tone_conformity", "tone_ok", "rhyme_ok", "rhyme_rate", "classical_ratio",
-           "vernacular_markers", "fluency_bpc", "fluency", "coherence", "chatter", "distinct_2", "repeated_lines",
-           "loop_bigram_max", "char_overuse", "repetition_ok", "copy_overlap", "copy_span", "verbatim_lines",
-           "adherence", "poetscore")
 
 
 def read_ratings(path: str, fields: list[str], text_field: str = "text") -> tuple[list[str], dict[str, np.ndarray], dict]:
@@ -123,9 +120,10 @@ def calibrate(path: str, fields: list[str], scorer: Scorer, text_field: str = "t
     ratings file."""
     texts, ratings, counts = read_ratings(path, fields, text_field)
     records = scorer.score_many(texts)
-    columns = {m: np.array([np.nan if r[m] is None else float(r[m]) for r in records]) for m in METRICS}
+    metrics = registry.shown_in("calibrate")
+    columns = {m: np.array([np.nan if r[m] is None else float(r[m]) for r in records]) for m in metrics}
     return {"signature": scorer.signature, "n": len(texts), "method": "Spearman ρ and Kendall τ-b, 95% Fisher z intervals",
-            "ratings": counts, "fields": {field: {m: correlate(columns[m], ratings[field]) for m in METRICS} for field in fields}}
+            "ratings": counts, "fields": {field: {m: correlate(columns[m], ratings[field]) for m in metrics} for field in fields}}
 
 
 def format_table(result: dict) -> str:

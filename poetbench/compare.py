@@ -21,12 +21,9 @@ import numpy as np
 
 from poetbench import rundir
 from poetbench.jsonl import InputError, atomic_writer
+from poetbench.metrics import registry
 from poetbench.stats import N_RESAMPLES, SEED
 
-METRICS = ("form_ok", "length_regularity", "tone_conformity", "tone_ok", "rhyme_ok", "rhyme_rate", "classical_ratio",
-           "vernacular_markers", "fluency_bpc", "fluency", "coherence", "chatter", "distinct_2", "repetition_ok", "copy_overlap", "adherence", "poetscore")
-LOWER_IS_BETTER = {"vernacular_markers", "fluency_bpc", "chatter", "copy_overlap"}
-KEY_METRICS = ("form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "fluency", "coherence", "chatter", "poetscore")  # the short tables
 METER = ("tone_conformity", "tone_ok", "rhyme_rate", "rhyme_ok")  # what a meter reward pays for
 LANGUAGE = ("fluency", "coherence")  # what verse that scans and means nothing loses
 # The smallest LANGUAGE fall that is flagged: at the scores' ceiling (1.0, as likely as real poems)
@@ -44,11 +41,12 @@ def load(run_dir: Path, run: rundir.ScoredRun | None = None) -> tuple[dict, dict
     """(run.json, {label: summary}, {label: {prompt_id: {metric: value averaged over samples}}}),
     from the run as ``rundir.load`` reads and checks it (or ``run``, read already)."""
     run = run or rundir.load(run_dir)
+    metrics = registry.shown_in("compare")
     per_prompt = {}
     for label, data in run.labels.items():
         values: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))
         for row in data.rows:
-            for metric in METRICS:
+            for metric in metrics:
                 value = row["scores"].get(metric)
                 if value is not None:
                     values[row["prompt_id"]][metric].append(float(value))
@@ -89,14 +87,15 @@ def compare(run_dir: Path, reference: str | None = None, run: rundir.ScoredRun |
     reference = reference or ("base" if "base" in labels else labels[0])
     if reference not in labels:
         raise InputError(f"--reference {reference!r}: not a label of this run ({', '.join(labels)})")
-    means = {label: {m: summaries[label]["metrics"].get(m) for m in METRICS} for label in labels}
+    metrics = registry.shown_in("compare")
+    means = {label: {m: summaries[label]["metrics"].get(m) for m in metrics} for label in labels}
     deltas: dict[str, dict] = {}
     tests = []
     for label in labels:
         if label == reference:
             continue
         deltas[label] = {}
-        for metric in METRICS:
+        for metric in metrics:
             shared = [p for p in per_prompt[label] if metric in per_prompt[label][p]
                       and metric in per_prompt[reference].get(p, {})]
             result = paired([per_prompt[label][p][metric] for p in shared],
@@ -121,7 +120,7 @@ def compare(run_dir: Path, reference: str | None = None, run: rundir.ScoredRun |
         steps[reference] = 0  # the base is step 0 of its own training run
     curve_labels = sorted((label for label in labels if steps.get(label) is not None), key=lambda l: steps[l])
     curves = {metric: [{"label": l, "step": steps[l], **(means[l][metric] or {})} for l in curve_labels]
-              for metric in METRICS} if len(curve_labels) > 1 else {}
+              for metric in metrics} if len(curve_labels) > 1 else {}
     result = {"reference": reference, "labels": labels, "signature": next(iter(summaries.values()))["signature"],
               "eval_set": manifest["eval_set"], "means": means, "paired": deltas, "wins": wins, "steps": curves,
               "reward_hacking": reward_hacking(deltas),
@@ -172,11 +171,13 @@ def fmt_delta(d: dict, metric: str) -> str:
     return f"{f.format(d['delta'])} [{f.format(d['low'])}, {f.format(d['high'])}]"
 
 
-def verdict(comparison: dict, metrics: tuple[str, ...] = METRICS) -> list[dict]:
+def verdict(comparison: dict, metrics: tuple[str, ...] | None = None) -> list[dict]:
     """For every label against the reference, the metrics that got better and those that got
     worse, significantly (p < 0.05 after Holm), each with its paired difference and CI:
-    [{"label", "n", "better": [{"metric", "delta", "low", "high", "text"}], "worse": [...]}]."""
+    [{"label", "n", "better": [{"metric", "delta", "low", "high", "text"}], "worse": [...]}]
+    (``metrics``: default, every compared metric)."""
     out = []
+    metrics = registry.shown_in("compare") if metrics is None else metrics
     for label, by_metric in comparison["paired"].items():
         moved = {"better": [], "worse": []}
         for metric in metrics:
@@ -184,7 +185,7 @@ def verdict(comparison: dict, metrics: tuple[str, ...] = METRICS) -> list[dict]:
             if not d or d.get("delta") is None or d.get("p_holm", 1) >= 0.05 or d["delta"] == 0:
                 continue
             up = d["delta"] > 0
-            side = "better" if up != (metric in LOWER_IS_BETTER) else "worse"
+            side = "better" if up != registry.lower_is_better(metric) else "worse"
             moved[side].append({"metric": metric, "delta": d["delta"], "low": d["low"], "high": d["high"],
                                 "text": fmt_delta(d, metric)})
         n = max((d.get("n") or 0 for d in by_metric.values()), default=0)

@@ -141,12 +141,13 @@ def grpo_name(settings: DemoSettings, stem: str) -> str:
 def paired_table(comparison: dict, label: str) -> str:
     """``label`` against the comparison's reference on the key metrics: both means and the
     paired delta [95% CI], * where p < 0.05 after Holm."""
-    from poetbench.compare import KEY_METRICS, fmt
+    from poetbench.compare import fmt
+    from poetbench.metrics import registry
     from poetbench.runner import aligned
 
     reference = comparison["reference"]
     rows = [["metric", reference, label, "Δ [95% CI]"]]
-    for metric in KEY_METRICS:
+    for metric in registry.shown_in("key"):
         a, b = comparison["means"][reference].get(metric) or {}, comparison["means"][label].get(metric) or {}
         d = comparison["paired"][label].get(metric) or {}
         delta = "—" if d.get("delta") is None else \

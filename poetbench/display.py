@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from poetbench.metrics import form
+from poetbench.forms import DISPLAY_NAMES
 from poetbench.metrics import tone_pattern as tp
 from poetbench.metrics.poetscore import crafts, gates
 from poetbench.phonology import inference
 from poetbench.phonology.book import RhymeBook
 from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
-from poetbench.scoring import Analysis, read_meter
+from poetbench.scoring import Analysis
 from poetbench.text.lines import is_han, split_lines
 
 TONE_MARK = {PING: "平", ZE: "仄", EITHER: "○", UNKNOWN: "○"}
 RHYME = "◎"
 DIM, RED, PLAIN = "\x1b[2m", "\x1b[31m", "\x1b[0m"  # inferred tones and broken cells, on a terminal
-FORM_NAMES = {**form.FORM_NAMES, "other": "not verse of a known form"}
 RULES = {  # each rule's textbook name and its English gloss
     tp.PATTERN: ("犯律", "breaks its line pattern"), tp.NIAN: ("失粘", "does not follow the line before"),
     tp.DUI: ("失对", "does not oppose its pair line"), tp.GU_PING: ("孤平", "lone 平"),
@@ -40,7 +39,7 @@ def tone_lines(lines: list[str], book: RhymeBook, color: bool = False) -> list[s
     verses = [split_lines(line) for line in lines]
     flat = [verse for pieces in verses for verse in pieces]
     if tp.regulated_shape(flat):
-        [codes], _, [tone] = read_meter(book, [flat])
+        [codes], _, [tone] = tp.read_meter(book, [flat])
     else:
         codes, tone = book.poem_tones(flat), None
     shown, how = inference.settle(flat, codes, tone)
@@ -79,7 +78,7 @@ def check_report(analysis: Analysis, signature: str, book: RhymeBook, color: boo
     out = []
     n = record["n_lines"]
     shape = f"{n} line{'s' * (n != 1)}" + (f" of {record['line_lengths'][0]}" if record["length_regularity"] == 1 else "")
-    out.append(f"form     {record['form']} ({FORM_NAMES[record['form']]}), {shape}")
+    out.append(f"form     {record['form']} ({DISPLAY_NAMES[record['form']]}), {shape}")
     tone, rhyme = analysis.tone, analysis.rhyme
     if tone:
         out.append(f"template {tone.template}")

@@ -6,7 +6,7 @@ An eval set is a list of prompts, one JSON object each (the schema, ``FIELDS``):
 id         unique within the set, e.g. ``core-v1/topic-03``
 kind       continuation, topic, form or free
 prompt     the user request, made with the templates of ``poetbench.sft``
-form       the requested form (wujue, qijue, wulv, qilv, …) or null
+form       the requested form (a key of ``poetbench/forms.py``: wujue, qijue, …) or null
 keywords   what a topic prompt is about (adherence looks for them), or []
 ref_id     the corpus id of the poem a continuation starts from, or null
 given      the given first line of a continuation (Simplified), or null
@@ -28,8 +28,8 @@ import os
 from pathlib import Path
 
 from poetbench import sft
+from poetbench.forms import FORMS, QUATRAINS_AND_OCTAVES
 from poetbench.jsonl import InputError, read_rows
-from poetbench.metrics.form import FORMS
 from poetbench.text.lines import split_lines
 
 FIELDS = ("id", "kind", "prompt", "form", "keywords", "ref_id", "given")
@@ -108,8 +108,7 @@ def written_prompts(name: str, topic: int, form: int, free: int) -> list[dict]:
     for k, (title, keywords, variant) in enumerate(topics[:topic]):
         rows.append({"id": f"{name}/topic-{k:02d}", "kind": "topic", "prompt": sft.prompt_text("topic", variant, title=title),
                      "form": None, "keywords": keywords, "ref_id": None, "given": None})
-    forms = ("wujue", "qijue", "wulv", "qilv")
-    pairs = [(title, f) for f in forms for title in data["titles"]]
+    pairs = [(title, f) for f in QUATRAINS_AND_OCTAVES for title in data["titles"]]
     for k, (title, f) in enumerate(pairs[:form]):
         rows.append({"id": f"{name}/form-{k:02d}", "kind": "form", "prompt": sft.prompt_text("form", k, title=title, form=f),
                      "form": f, "keywords": [], "ref_id": None, "given": None})

@@ -10,11 +10,12 @@ from poetbench.metrics import tone_pattern as tp
 from poetbench.phonology import inference
 from poetbench.phonology.book import RhymeBook
 from poetbench.phonology.modern import EITHER
+from poetbench.phonology.patterns import RHYMING, base_pattern, constrained
 from poetbench.scoring import Analysis
 
 
-# The forms the 孤平 and 拗救 lines name, by line size.
-FORMS = {
+# The line patterns the 孤平 and 拗救 lines name, by line size.
+RULE_PATTERNS = {
     5: {"b": "平平仄仄平", "gu_ping": "仄平仄仄平", "gu_ping_jiu": "仄平平仄平", "te_ao": "平平仄平仄",
         "duiju": "仄仄平仄仄 saved by 平平平仄平"},
     7: {"b": "仄仄平平仄仄平", "gu_ping": "仄仄仄平仄仄平", "gu_ping_jiu": "仄仄仄平平仄平", "te_ao": "仄仄平平仄平仄",
@@ -43,12 +44,12 @@ def _tone_rules(tone: tp.ToneResult) -> list[str]:
     broken: dict[str, set[int]] = {}
     for v in tone.violations:
         broken.setdefault(v["rule"], set()).add(v["line"])
-    positions = ", ".join(str(p + 1) for p in tp.constrained(size, tone.strict))
+    positions = ", ".join(str(p + 1) for p in constrained(size, tone.strict))
     out = []
     if tone.strict:
         out.append(f"严格 strict: every position follows the line's pattern ({positions})")
     else:
-        free = ", ".join(str(p + 1) for p in range(size) if p not in tp.constrained(size, False))
+        free = ", ".join(str(p + 1) for p in range(size) if p not in constrained(size, False))
         out.append(f"{'一三五' if size == 7 else '一三'}不论 free positions: positions {free} are free; {positions} follow the pattern")
     lines = range(1, n + 1)
     out.append(f"句式 line pattern: each line against its own pattern ({', '.join(_zh_kind(k, size) for k in tone.kinds)}); "
@@ -62,24 +63,24 @@ def _tone_rules(tone: tp.ToneResult) -> list[str]:
     out.append("粘 adhesion: a couplet's first line opens like the line before it; held at "
                f"{_lines(f'{a}→{b}' for a, b in joints if b not in broken.get(tp.NIAN, ()))}, "
                f"失粘 at {_lines(f'{a}→{b}' for a, b in joints if b in broken.get(tp.NIAN, ()))}")
-    rhyming = [i + 1 for i, k in enumerate(tone.kinds) if k in tp.RHYMING]
+    rhyming = [i + 1 for i, k in enumerate(tone.kinds) if k in RHYMING]
     b_lines = [i + 1 for i, k in enumerate(tone.kinds) if k == "b"]
     if not tone.strict:
-        forms = FORMS[size]
-        out.append(f"孤平 lone 平: a {forms['b']} line keeps a 平 besides the one its pattern fixes and the rhyme "
-                   f"({forms['gu_ping']} is 孤平); checked on lines {_lines(b_lines)}, "
+        shown = RULE_PATTERNS[size]
+        out.append(f"孤平 lone 平: a {shown['b']} line keeps a 平 besides the one its pattern fixes and the rhyme "
+                   f"({shown['gu_ping']} is 孤平); checked on lines {_lines(b_lines)}, "
                    f"broken on {_lines(sorted(broken.get(tp.GU_PING, ())))}")
         out.append(f"三平尾 three-平 ending: a line ending 平 does not end 平平平; checked on lines {_lines(rhyming)}, "
                    f"broken on {_lines(sorted(broken.get(tp.SAN_PING_WEI, ())))}")
         names = {tp.GU_PING_JIU: "孤平拗救", tp.TE_AO: "特拗", tp.DUIJU_JIU: "对句相救"}
         accepted = [f"{names[a['form']]} at line {a['line']} char {a['pos']}" for a in tone.accepted]
-        out.append(f"拗救 accepted breaks: 孤平拗救 ({forms['gu_ping_jiu']}), 特拗 ({forms['te_ao']}), 对句相救 "
-                   f"({forms['duiju']}); used: {', '.join(accepted) if accepted else 'none'}")
+        out.append(f"拗救 accepted breaks: 孤平拗救 ({shown['gu_ping_jiu']}), 特拗 ({shown['te_ao']}), 对句相救 "
+                   f"({shown['duiju']}); used: {', '.join(accepted) if accepted else 'none'}")
     return out
 
 
 def _zh_kind(kind: str, size: int) -> str:
-    return "".join({"P": "平", "Z": "仄"}[c] for c in tp.base_pattern(kind, size))
+    return "".join({"P": "平", "Z": "仄"}[c] for c in base_pattern(kind, size))
 
 
 def _rhyme_rule(analysis: Analysis, book: RhymeBook) -> str:

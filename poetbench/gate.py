@@ -39,20 +39,12 @@ from pathlib import Path
 
 import numpy as np
 
-from poetbench.compare import LOWER_IS_BETTER, METRICS, load, paired
+from poetbench.compare import load, paired
 from poetbench.diversity import RUN_METRICS
 from poetbench.jsonl import InputError, atomic_writer
+from poetbench.metrics import registry
 from poetbench.versions import warn_drift
 
-# Default tolerances: the smallest change worth failing a build for, in the metric's own unit.
-TOLERANCES = {
-    "form_ok": 0.05, "length_regularity": 0.03, "tone_conformity": 0.03, "tone_ok": 0.05, "rhyme_ok": 0.05,
-    "rhyme_rate": 0.03, "classical_ratio": 0.03, "vernacular_markers": 0.5, "fluency_bpc": 0.2, "fluency": 0.05,
-    "coherence": 0.05, "chatter": 0.05, "distinct_2": 0.03,
-    "repetition_ok": 0.05, "copy_overlap": 0.05, "adherence": 0.05, "poetscore": 2.0,
-    "run_distinct_2": 0.05, "shared_first_line": 0.10,  # across the label's poems (diversity.py)
-}
-RUN_LOWER_IS_BETTER = {"shared_first_line"}
 MODES = ("ci", "point", "exact")
 OK, REGRESSION, NOT_COMPARABLE = 0, 1, 2
 BASELINE_VERSION = 1
@@ -122,14 +114,14 @@ def _finite(value) -> bool:
 
 
 def parse_rules(rules: list[str]) -> dict[str, float]:
-    tolerances = dict(TOLERANCES)
+    tolerances = registry.tolerances()  # the defaults: the smallest change worth failing a build for
     for rule in rules:
         metric, sep, value = rule.partition(":")
         try:
             tolerance = float(value)
         except ValueError:
             tolerance = None
-        known = METRICS + tuple(RUN_METRICS)
+        known = registry.shown_in("compare") + registry.run_metrics()
         if not sep or tolerance is None or (metric not in known and metric != "*"):
             raise InputError(f"--rule {rule!r}: write metric:tolerance, e.g. poetscore:2 (metrics: {', '.join(known)}, or *)")
         for name in (known if metric == "*" else (metric,)):
@@ -164,7 +156,7 @@ def gate(run_dir: Path, baseline_path: Path, label: str | None = None, rules: li
         raise NotComparable("the run and the baseline share no prompt")
     missing = sorted(set(reference) - set(candidate))
     checks = []
-    for metric in METRICS:
+    for metric in registry.shown_in("compare"):
         prompts = [p for p in sorted(reference) if metric in reference[p] and (p in missing or metric in candidate[p])]
         if not prompts:
             continue
@@ -174,7 +166,7 @@ def gate(run_dir: Path, baseline_path: Path, label: str | None = None, rules: li
         b = [reference[p][metric] for p in prompts]
         stats = paired(a, b)
         tolerance = tolerances[metric]
-        worse = -1.0 if metric in LOWER_IS_BETTER else 1.0  # sign that makes "bad" negative
+        worse = -1.0 if registry.lower_is_better(metric) else 1.0  # sign that makes "bad" negative
         if mode == "exact":
             changed = [p for p, x, y in zip(prompts, a, b) if not np.isclose(x, y, rtol=0, atol=1e-9)]
             regressed = bool(changed)
@@ -186,7 +178,7 @@ def gate(run_dir: Path, baseline_path: Path, label: str | None = None, rules: li
         if not all(map(math.isfinite, (stats["delta"], stats["low"], stats["high"]))):
             regressed = True  # figures that are not numbers never let a build through
         checks.append({"metric": metric, "delta": stats["delta"], "low": stats["low"], "high": stats["high"],
-                       "n": stats["n"], "tolerance": tolerance, "lower_is_better": metric in LOWER_IS_BETTER,
+                       "n": stats["n"], "tolerance": tolerance, "lower_is_better": registry.lower_is_better(metric),
                        "regressed": regressed, **({"changed_prompts": changed[:10]} if mode == "exact" else {})})
     diversity, skipped = _diversity_checks(summaries[label].get("diversity"), baseline.get("diversity"), tolerances, mode)
     checks.extend(diversity)
@@ -204,9 +196,8 @@ def gate(run_dir: Path, baseline_path: Path, label: str | None = None, rules: li
 
 def _worst(metric: str, seen: list[float]) -> float:
     """The score a missing prompt gets: the worst a metric can be, or the worst either side scored."""
-    if metric not in LOWER_IS_BETTER:
-        return min([0.0, *seen])
-    return max([1.0 if metric in ("chatter", "copy_overlap") else 0.0, *seen])
+    worst = registry.get(metric).worst
+    return max([worst, *seen]) if registry.lower_is_better(metric) else min([worst, *seen])
 
 
 def _diversity_checks(candidate: dict | None, reference: dict | None, tolerances: dict,
@@ -229,10 +220,10 @@ def _diversity_checks(candidate: dict | None, reference: dict | None, tolerances
             continue
         a, b = candidate[key], reference[key]
         delta = a - b
-        worse = -1.0 if metric in RUN_LOWER_IS_BETTER else 1.0
+        worse = -1.0 if registry.lower_is_better(metric) else 1.0
         regressed = abs(delta) > 1e-9 if mode == "exact" else worse * delta < -tolerances[metric]
         checks.append({"metric": metric, "delta": delta, "low": delta, "high": delta, "n": candidate["poems"],
-                       "tolerance": tolerances[metric], "lower_is_better": metric in RUN_LOWER_IS_BETTER,
+                       "tolerance": tolerances[metric], "lower_is_better": registry.lower_is_better(metric),
                        "regressed": regressed, "run_level": True,
                        "mode_collapse": metric == "shared_first_line" and bool(candidate.get("mode_collapse"))})
     return checks, skipped

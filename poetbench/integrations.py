@@ -1,24 +1,25 @@
 """``PoetBenchCallback``: score poems during training, at every save (or every N steps).
 
 It generates on a small eval set with the current adapter, scores the poems with poetbench, and
-logs the key rates (``form_ok``, ``tone_ok``, ``rhyme_ok``, ``classical_ratio``, ``fluency``,
-``coherence``, ``chatter``, ``poetscore``; means over every prompt, an output with no verse
-counting 0) through the trainer, so the curves land wherever ``report_to`` sends logs
-(TensorBoard, W&B, the recipe's CSV). It also writes the samples and scores next to the
-checkpoint, in the layout of ``poetbench run`` (``checkpoint-N/poetbench/samples.jsonl``,
-``scores.jsonl``, ``summary.json``), so they can be reported without generating again. Only the
-main process generates and writes.
+logs the key metrics of the registry (``metrics/registry.py``, place ``key``: ``form_ok``,
+``tone_ok``, ``rhyme_ok``, ``classical_ratio``, ``fluency``, ``coherence``, ``chatter``,
+``poetscore``; means over every prompt, an output with no verse counting 0) through the trainer,
+so the curves land wherever ``report_to`` sends logs (TensorBoard, W&B, the recipe's CSV). It
+also writes the samples, scores and summary next to the checkpoint
+(``checkpoint-N/poetbench/samples.jsonl``, ``scores.jsonl``, ``summary.json``) through
+``rundir``, in the shapes ``poetbench run`` writes: the summary's ``metrics`` are each metric's
+mean over the poems that have a value, with its 95% CI, as in a run. Only the main process
+generates and writes.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from transformers import TrainerCallback
 
-from poetbench.compare import KEY_METRICS
-from poetbench.jsonl import atomic_writer, dump_lines
+from poetbench import rundir
+from poetbench.metrics import registry
 
 
 class PoetBenchCallback(TrainerCallback):
@@ -54,27 +55,31 @@ class PoetBenchCallback(TrainerCallback):
         if was_training:
             model.train()
         scorer = Scorer()
-        records = scorer.score_many([o["output"] for o in outputs], [Prompt.from_row(p) for p in self.prompts])
+        scored = scorer.score_poems([o["output"] for o in outputs], [Prompt.from_row(p) for p in self.prompts])
         metrics = {"step": state.global_step}
-        for key in KEY_METRICS:  # over every prompt; an output with no verse counts 0
-            metrics[f"{self.prefix}/{key}"] = sum(float(r[key] or 0) for r in records) / len(records)
+        for key in registry.shown_in("key"):  # over every prompt; an output with no verse counts 0
+            metrics[f"{self.prefix}/{key}"] = sum(float(r[key] or 0) for r in scored.records) / len(scored.records)
         self.history.append(metrics)
         if self.trainer is not None:
             self.trainer.log({k: v for k, v in metrics.items() if k != "step"})
         if checkpoint is not None:
-            self._write(checkpoint / "poetbench", outputs, records, metrics, scorer.signature)
+            self._write(checkpoint / "poetbench", state.global_step, outputs, scored, scorer.signature)
 
-    def _write(self, folder: Path, outputs: list[dict], records: list[dict], metrics: dict, signature: str) -> None:
+    def _write(self, folder: Path, step: int, outputs: list[dict], scored, signature: str) -> None:
+        """The samples, scores and summary of one checkpoint, as ``poetbench run`` writes a label's."""
+        from poetbench.evalsets import content_hash
+        from poetbench.runner import label_summary, sample_key
         from poetbench.text.extract import extract_poem
 
-        with atomic_writer(str(folder / "samples.jsonl"), binary=True) as out:
-            out.write(dump_lines({"prompt_id": prompt["id"], "sample_index": 0, "prompt": prompt["prompt"],
-                                  "output": output["output"], "poem": extract_poem(output["output"]).poem,
-                                  "seconds": round(output["seconds"], 4)} for prompt, output in zip(self.prompts, outputs)))
-        with atomic_writer(str(folder / "scores.jsonl"), binary=True) as out:
-            out.write(dump_lines({"prompt_id": prompt["id"], "sample_index": 0, "scores": record}
-                                 for prompt, record in zip(self.prompts, records)))
-        summary = {"eval_set": self.eval_set, "n": len(records), "signature": signature,
-                   "means": {k.split("/", 1)[1]: v for k, v in metrics.items() if "/" in k}, "step": metrics["step"]}
-        with atomic_writer(str(folder / "summary.json")) as out:
-            out.write(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+        checkpoint = {"label": f"step{step}", "identity": f"{self.prefix}-step{step}", "step": step}
+        gen_kwargs = {"max_new_tokens": self.max_new_tokens}
+        samples = [{"key": sample_key(checkpoint["identity"], prompt, gen_kwargs, 0, 0), "prompt_id": prompt["id"],
+                    "sample_index": 0, "prompt": prompt["prompt"], "output": output["output"],
+                    "poem": extract_poem(output["output"]).poem, "seconds": round(output["seconds"], 4)}
+                   for prompt, output in zip(self.prompts, outputs)]
+        folder.mkdir(parents=True, exist_ok=True)
+        rundir.write_samples(folder, samples)
+        eval_set = {"name": self.eval_set, "sha256": content_hash(self.prompts), "n": len(self.prompts)}
+        summary = label_summary(checkpoint, eval_set, signature, scored.records, scored.simplified, missing=[])
+        rundir.write_scored(folder, [rundir.score_row(s, checkpoint["identity"], signature, r)
+                                     for s, r in zip(samples, scored.records)], summary)

@@ -6,6 +6,8 @@
                               identities, eval set (name, sha256, n), generation settings and seed,
                               versions, git commit, device, metric signature, timings
     RUN/.lock                 the writers' lock (below); its text names the last writer
+    RUN/prompts.jsonl         the eval set's rows the run was asked (its sha256 is run.json's), so
+                              ``score-run`` and ``report`` need neither the eval set nor the corpus
     RUN/LABEL/samples.jsonl   one row per generated sample, appended and fsynced as it comes
     RUN/LABEL/scores.jsonl    one row per scored sample, written whole
     RUN/LABEL/summary.json    the label's summary of the scores.jsonl beside it
@@ -63,7 +65,7 @@ from pathlib import Path
 from poetbench import versions
 from poetbench.checkpoints import RESERVED_LABELS
 from poetbench.jsonl import InputError, atomic_writer, dump_lines
-from poetbench.scoring import SCORE_KEYS
+from poetbench.metrics import registry
 from poetbench.stats import mean_ci
 
 try:
@@ -73,8 +75,7 @@ except ImportError:  # pragma: no cover - not POSIX: no lock
 
 RUN_VERSION = 1
 MANIFEST, SAMPLES, SCORES, SUMMARY, LOCK = "run.json", "samples.jsonl", "scores.jsonl", "summary.json", ".lock"
-# The score keys summary.json summarises (mean and CI): the numeric ones.
-SUMMARY_KEYS = [k for k in SCORE_KEYS if k not in ("form", "line_lengths", "tone_violations", "rhyme_group", "extract_warnings")]
+PROMPTS = "prompts.jsonl"
 
 
 def label_folder(run_dir: Path, label: str) -> Path:
@@ -243,6 +244,42 @@ def write_manifest(run_dir: Path, manifest: dict) -> None:
         out.write(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
 
 
+# -- prompts.jsonl ---------------------------------------------------------------------------
+def write_prompts(run_dir: Path, prompts: list[dict]) -> None:
+    """Keep the eval set's rows in the run directory (written whole, atomically)."""
+    with atomic_writer(str(Path(run_dir) / PROMPTS), binary=True) as out:
+        out.write(dump_lines(prompts))
+
+
+def read_prompts(run_dir: Path, manifest: dict) -> list[dict]:
+    """The eval set's rows the run was asked, checked against run.json's hash: from
+    ``prompts.jsonl``, or for a run written before it was kept, the eval set loaded by name
+    (which a set built from the corpus needs the corpus for)."""
+    from poetbench import evalsets
+    from poetbench.evalsets import content_hash
+
+    path = Path(run_dir) / PROMPTS
+    if not path.exists():
+        settings = manifest.get("settings") or {}
+        rows = evalsets.load(manifest["eval_set"]["name"], settings.get("corpus"), verify=False)
+        rows = rows[: settings.get("limit") or None]
+        if content_hash(rows) != manifest["eval_set"]["sha256"]:
+            raise InputError(f"{Path(run_dir) / MANIFEST}: the eval set {manifest['eval_set']['name']!r} loaded now is "
+                             "not the one the run was asked (sha256 differs), and the run keeps no prompts.jsonl; "
+                             "give the corpus the run used, or run the checkpoints again into another -o")
+        return rows
+    try:
+        rows = [json.loads(line) for line in path.read_bytes().decode("utf-8").split("\n") if line]
+    except (OSError, ValueError, RecursionError) as exc:
+        raise InputError(f"{path}: cannot be read back ({exc}); delete it, and `poetbench score-run` loads the eval set "
+                         f"{manifest['eval_set']['name']!r} by name") from None
+    if content_hash(rows) != manifest["eval_set"]["sha256"]:
+        raise InputError(f"{path}: its rows are not the eval set run.json names (sha256 differs); it was edited or "
+                         "copied from another run: delete it, and `poetbench score-run` loads the eval set "
+                         f"{manifest['eval_set']['name']!r} by name")
+    return rows
+
+
 # -- samples.jsonl ---------------------------------------------------------------------------
 def read_samples(path: Path, repair: bool = False) -> dict[str, dict]:
     """Samples on disk by key. A torn last line (a killed run) is skipped, and cut off the file
@@ -272,6 +309,13 @@ def read_samples(path: Path, repair: bool = False) -> dict[str, dict]:
     return out
 
 
+def write_samples(folder: Path, rows: list[dict]) -> None:
+    """Write a label's samples.jsonl whole (atomically): for writers that generate a label at
+    once (the training callback); ``poetbench run`` appends (``appending_samples``)."""
+    with atomic_writer(str(Path(folder) / SAMPLES), binary=True) as out:
+        out.write(dump_lines(rows))
+
+
 @contextlib.contextmanager
 def appending_samples(folder: Path) -> Iterator[Callable[[list[dict]], None]]:
     """``save(rows)``: append sample rows to the label's samples.jsonl, each call flushed and
@@ -295,7 +339,7 @@ def score_row(sample: dict, checkpoint: str, signature: str, record: dict) -> di
 
 def summarise_metrics(records: list[dict]) -> dict[str, dict]:
     """summary.json's ``metrics``: every numeric score's mean with its 95% bootstrap CI and n."""
-    return {key: mean_ci([r.get(key) for r in records]) for key in SUMMARY_KEYS}
+    return {key: mean_ci([r.get(key) for r in records]) for key in registry.summary_keys()}
 
 
 def write_scored(folder: Path, rows: list[dict], summary: dict) -> dict:
@@ -464,7 +508,7 @@ def _score_line(path: Path, number: int, line: bytes, run_dir: Path) -> dict:
             and isinstance(row.get("scores"), dict)):
         raise InputError(f"{path}:{number}: not a score row (needs prompt_id, sample_index and scores); "
                          f"{_rescore(run_dir)}")
-    for key in SUMMARY_KEYS:
+    for key in registry.summary_keys():
         value = row["scores"].get(key)
         if value is not None and not (isinstance(value, (int, float)) and math.isfinite(value) and abs(value) < 1e12):
             raise InputError(f"{path}:{number}: {key} is {value!r}, not a finite number; {_rescore(run_dir)}")

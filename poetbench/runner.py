@@ -1,7 +1,10 @@
 """``poetbench run``: checkpoints x eval set -> samples -> scores -> summary, resumable.
 
 Stages, each also a command of its own: ``generate`` (samples), ``score-run`` (scores and
-summaries from the samples on disk, e.g. after a metric upgrade). The run directory:
+summaries from the samples on disk, e.g. after a metric upgrade). ``score-run`` reads only the
+run directory: run.json, the prompts kept in it and the samples; it needs neither the
+checkpoints nor the corpus (unless the run scores copying against a ``--reference``). The run
+directory:
 
     RUN/run.json              command, checkpoint identities, eval set and hash, generation
                               settings and seeds, versions, git commit, device, signature, timings
@@ -21,6 +24,7 @@ generated anew.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import re
 import subprocess
@@ -32,18 +36,19 @@ from pathlib import Path
 
 from poetbench import __version__, evalsets, rundir, versions
 from poetbench.checkpoints import Checkpoint, identity, parse_spec
-from poetbench.compare import KEY_METRICS, fmt
+from poetbench.compare import fmt
 from poetbench.console import bar
+from poetbench.generation import BACKENDS
 from poetbench.diversity import diversity
 from poetbench.jsonl import InputError
+from poetbench.metrics import registry
 from poetbench.metrics.adherence import Prompt
-from poetbench.rundir import SUMMARY_KEYS, label_folder, read_samples  # noqa: F401  (their home; imported from here too)
+from poetbench.metrics.copying import ReferenceError
+from poetbench.rundir import label_folder, read_samples
 from poetbench.scoring import Scorer
-from poetbench.text.batch import TextBatch
 from poetbench.text.extract import WARNINGS, extract_poem
 from poetbench.versions import package_versions
 
-BACKENDS = ("hf", "openai", "file")
 GEN_DEFAULTS = {"temperature": 0.0, "top_p": 1.0, "max_new_tokens": 128, "repetition_penalty": 1.0}
 
 
@@ -128,6 +133,12 @@ def sample_key(checkpoint_id: str, prompt: dict, gen_kwargs: dict, seed: int, in
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
+def wanted_samples(checkpoint_id: str, prompts: list[dict], gen_kwargs: dict, seed: int,
+                   num_samples: int) -> list[tuple[dict, int, str]]:
+    """(prompt, sample index, key) of every sample a run needs from one checkpoint."""
+    return [(p, k, sample_key(checkpoint_id, p, gen_kwargs, seed, k)) for p in prompts for k in range(num_samples)]
+
+
 def _git_commit() -> str | None:
     try:
         done = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
@@ -169,8 +180,8 @@ class Run:
     # -- generate ---------------------------------------------------------------------------
     def wanted(self, checkpoint: Checkpoint) -> list[tuple[dict, int, str]]:
         """(prompt, sample index, key) of every sample this run needs from ``checkpoint``."""
-        return [(p, k, sample_key(checkpoint.identity, p, self.gen_kwargs, self.settings.seed, k))
-                for p in self.prompts for k in range(self.settings.num_samples)]
+        return wanted_samples(checkpoint.identity, self.prompts, self.gen_kwargs, self.settings.seed,
+                              self.settings.num_samples)
 
     def todo(self, checkpoint: Checkpoint) -> tuple[list[tuple[dict, int, str]], dict[str, dict]]:
         """The wanted samples not on disk yet, and those on disk by key."""
@@ -185,6 +196,7 @@ class Run:
 
     def _generate(self, progress: bool | None) -> dict:
         self.write_manifest(status="generating")
+        rundir.write_prompts(self.dir, self.prompts)
         backend = self._backend()
         generated, timings = {}, {}
         for checkpoint in self.checkpoints:
@@ -229,19 +241,7 @@ class Run:
                 save([_sample_row(w, o) for w, o in zip(todo[start:], outputs)])
 
     def _backend(self):
-        if self.settings.backend == "file":
-            from poetbench.generation.file import FileBackend
-
-            return FileBackend()
-        if self.settings.backend == "openai":
-            from poetbench.generation.openai import OpenAIBackend, api_key
-
-            return OpenAIBackend(self.settings.base_url, concurrency=self.settings.concurrency,
-                                 retries=self.settings.max_retries, timeout=self.settings.timeout,
-                                 api_key=api_key(self.settings.api_key_env))
-        from poetbench.generation.hf import HFBackend
-
-        return HFBackend(self.checkpoints, self.settings.device, self.settings.batch_size, self.settings.load_in_4bit)
+        return importlib.import_module(BACKENDS[self.settings.backend]).from_settings(self.settings, self.checkpoints)
 
     @cached_property
     def scorer(self) -> Scorer:
@@ -275,7 +275,7 @@ class Run:
 
     # -- score-run ---------------------------------------------------------------------------
     def score(self, progress: bool | None = None) -> dict[str, dict]:
-        return score_run(self.dir, self, progress)
+        return score_run(self.dir, progress)
 
 
 def _device(settings: RunSettings) -> str:
@@ -298,48 +298,64 @@ def _progress(label: str, total: int, done: int, enabled: bool | None):
     return bar(f"generating {label}", total, done, unit=" samples", enabled=enabled)
 
 
-def score_run(directory: Path, run: Run | None = None, progress: bool | None = None) -> dict[str, dict]:
+def score_run(directory: Path, progress: bool | None = None) -> dict[str, dict]:
     """Score the samples on disk of every label of a run; write scores.jsonl and summary.json.
-    The run directory's lock is held throughout: a second writer is refused (``rundir.writing``)."""
+    Only the run directory is read (run.json, prompts.jsonl, the samples): not the checkpoints,
+    not the eval set, not the corpus. The run directory's lock is held throughout: a second
+    writer is refused (``rundir.writing``)."""
     directory = Path(directory)
     rundir.read_manifest(directory)  # a clear error before anything, where there is no run here
     with rundir.writing(directory):
-        return _score_run(directory, run, progress)
+        return _score_run(directory, progress)
 
 
-def _score_run(directory: Path, run: Run | None, progress: bool | None) -> dict[str, dict]:
+def _score_run(directory: Path, progress: bool | None) -> dict[str, dict]:
     manifest = rundir.read_manifest(directory)
-    if run is None:
-        try:
-            settings = RunSettings(**{**manifest["settings"], "output": str(directory)})
-        except (KeyError, TypeError) as exc:
-            raise InputError(f"{directory / rundir.MANIFEST}: its settings cannot be read back ({exc}); "
-                             f"{rundir._manifest_fix(directory)}") from None
-        run = Run(settings, manifest.get("command"))
-    scorer = run.scorer
+    settings, generation = manifest.get("settings") or {}, manifest.get("generation") or {}
+    try:
+        gen_kwargs, seed, num_samples = generation["gen_kwargs"], generation["seed"], generation["num_samples"]
+    except KeyError as exc:
+        raise InputError(f"{directory / rundir.MANIFEST}: 'generation' has no {exc}; "
+                         f"{rundir._manifest_fix(directory)}") from None
+    prompts = rundir.read_prompts(directory, manifest)
+    try:
+        scorer = Scorer(reference=settings.get("reference"))
+    except ReferenceError as exc:  # the copy metrics' corpus (--reference) is part of the signature
+        raise InputError(f"{directory / rundir.MANIFEST}: the run is scored against the reference corpus it names, "
+                         f"and {exc}; put it back at that path") from None
     summaries = {}
-    labels = bar("scoring", len(run.checkpoints), unit=" labels", enabled=progress)
-    for checkpoint in run.checkpoints:
-        labels.set_postfix_str(checkpoint.label)
-        folder = label_folder(directory, checkpoint.label)
+    labels = bar("scoring", len(manifest["checkpoints"]), unit=" labels", enabled=progress)
+    for checkpoint in manifest["checkpoints"]:
+        labels.set_postfix_str(checkpoint["label"])
+        folder = label_folder(directory, checkpoint["label"])
         done = read_samples(folder / rundir.SAMPLES, repair=True)
-        wanted = run.wanted(checkpoint)
+        wanted = wanted_samples(checkpoint["identity"], prompts, gen_kwargs, seed, num_samples)
         rows = [(p, done[key]) for p, k, key in wanted if key in done and not done[key].get("missing")]
         missing = [p["id"] for p, k, key in wanted if key not in done or done[key].get("missing")]
-        records = scorer.score_many([s["output"] for _, s in rows], [Prompt.from_row(p) for p, _ in rows])
-        poems = TextBatch([extract_poem(s["output"]).lines for _, s in rows], simplify=True).poems
-        summary = {"label": checkpoint.label, "step": checkpoint.step, "checkpoint": checkpoint.identity,
-                   "n": len(records), "missing": missing, "signature": scorer.signature,
-                   "eval_set": manifest["eval_set"], "metrics": rundir.summarise_metrics(records),
-                   "extract_warnings": warning_counts(records), "diversity": diversity(poems)}
+        scored = scorer.score_poems([s["output"] for _, s in rows], [Prompt.from_row(p) for p, _ in rows])
+        summary = label_summary(checkpoint, manifest["eval_set"], scorer.signature, scored.records, scored.simplified,
+                                missing)
         folder.mkdir(parents=True, exist_ok=True)
-        summaries[checkpoint.label] = rundir.write_scored(
-            folder, [rundir.score_row(s, checkpoint.identity, scorer.signature, r) for (_, s), r in zip(rows, records)],
-            summary)
+        summaries[checkpoint["label"]] = rundir.write_scored(
+            folder, [rundir.score_row(s, checkpoint["identity"], scorer.signature, r)
+                     for (_, s), r in zip(rows, scored.records)], summary)
         labels.update()
     labels.close()
-    run.write_manifest(status="scored")
+    rundir.write_manifest(directory, {**manifest, "status": "scored", "signature": scorer.signature,
+                                      "versions": {**(manifest.get("versions") or {}),
+                                                   **package_versions(versions.SCORING)},
+                                      "updated": time.strftime("%Y-%m-%dT%H:%M:%S")})
     return summaries
+
+
+def label_summary(checkpoint: dict, eval_set: dict, signature: str, records: list[dict], poems: list[list[str]],
+                  missing: list[str]) -> dict:
+    """A label's summary.json (``rundir.write_scored`` adds ``n`` and the scores' sha256):
+    ``poems`` are the Simplified lines the scorer read, for the diversity across them."""
+    return {"label": checkpoint["label"], "step": checkpoint.get("step"), "checkpoint": checkpoint["identity"],
+            "n": len(records), "missing": missing, "signature": signature, "eval_set": eval_set,
+            "metrics": rundir.summarise_metrics(records), "extract_warnings": warning_counts(records),
+            "diversity": diversity(poems)}
 
 
 def warning_counts(records: list[dict]) -> dict[str, int]:
@@ -353,11 +369,12 @@ def warning_counts(records: list[dict]) -> dict[str, int]:
 
 def table(summaries: dict[str, dict]) -> str:
     """A compact text table of the key metrics per label (mean [95% CI])."""
-    header = ["label", "n"] + list(KEY_METRICS)
+    keys = registry.shown_in("key")
+    header = ["label", "n"] + list(keys)
     rows = [header]
     for label, summary in summaries.items():
         cells = [label, str(summary["n"]) + (f" ({len(summary['missing'])} missing)" if summary["missing"] else "")]
-        for key in KEY_METRICS:
+        for key in keys:
             m = summary["metrics"][key]
             cells.append("—" if m["mean"] is None else f"{fmt(m['mean'], key)} [{fmt(m['low'], key)},{fmt(m['high'], key)}]")
         rows.append(cells)

@@ -5,8 +5,10 @@
     >>> scorer.score("床前明月光，疑是地上霜。举头望明月，低头思故乡。")["form"]
     'wujue'
 
-The record keys are fixed (README, "Score record"); a key that does not apply, or whose
-metric is not built yet, is ``None`` — never a guess.
+The record keys are the rows of the metric registry (``metrics/registry.py``), in its order;
+a key that does not apply, or whose metric is not built yet, is ``None`` — never a guess. Each
+row names its producer, a metric module whose ``measure(poems)`` the scorer calls in a loop
+(``metrics/context.py``: what they share).
 
 ``score_rows`` (``poetbench score``) fails a row only when it has no text to score. The prompt
 fields of a row (``kind``, ``form``, ``prompt``, ``keywords``, ``given``) are read where poetbench
@@ -18,6 +20,7 @@ values, the first line and how many rows.
 from __future__ import annotations
 
 import collections
+import importlib
 import json
 import multiprocessing
 import os
@@ -26,30 +29,17 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from poetbench import __version__, tempfiles
+from poetbench import __version__, forms, tempfiles
 from poetbench.jsonl import InputError
 from poetbench.language import model as language
-from poetbench.metrics import classical, coherence, copying, fluency, repetition, tone_pattern
-from poetbench.metrics import form as form_metric
-from poetbench.metrics import rhyme as rhyme_metric
-from poetbench.metrics.adherence import KINDS, Prompt, adherence, drop_given_line, read_prompt
-from poetbench.metrics.chatter import chatter
-from poetbench.metrics.poetscore import poetscores
+from poetbench.metrics import classical, copying, registry, rhyme, tone_pattern
+from poetbench.metrics.adherence import KINDS, Prompt, read_prompt
+from poetbench.metrics.context import Poems
 from poetbench.phonology import inference
-from poetbench.phonology.book import RhymeBook, get_book
-from poetbench.text.batch import TextBatch
+from poetbench.phonology.book import get_book
 from poetbench.text.extract import EXTRACT_VERSION, Extraction, extract_poem
 
-SCORE_KEYS = (
-    "form", "n_lines", "line_lengths", "length_regularity", "form_ok",
-    "tone_conformity", "tone_ok", "tone_violations",
-    "rhyme_ok", "rhyme_rate", "rhyme_group",
-    "classical_ratio", "vernacular_markers", "fluency_bpc", "fluency", "coherence", "lm_bpc", "chatter",
-    "distinct_2", "repeated_lines", "loop_bigram_max", "char_overuse", "repetition_ok",
-    "copy_overlap", "copy_span", "verbatim_lines",
-    "adherence", "poetscore", "extract_warnings",
-)
-_LATER = dict.fromkeys(SCORE_KEYS[5:-1])  # filled after form's five keys, in this order
+SCORE_KEYS = registry.score_keys()  # the record's keys, in order (the registry's rows)
 _WARM_UP = "春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。"
 SCORE_CHUNK = 1000  # poems scored in one pass (score_many) and rows a worker takes at a time (score_rows)
 
@@ -61,18 +51,19 @@ class Analysis:
     extraction: Extraction
     codes: list[str]  # tone code per character of each line: P 平, Z 仄, A undecided, ? unknown
     tone: tone_pattern.ToneResult | None
-    rhyme: rhyme_metric.RhymeResult | None
+    rhyme: rhyme.RhymeResult | None
     record: dict
     shown: list[str] = field(default_factory=list)  # the codes people see: 多音字 inferred (inference.settle)
     how: list[str] = field(default_factory=list)  # per character: D book or word, P position, U usual reading
 
 
-def read_meter(book: RhymeBook, poems: list[list[str]], strict: bool = False, detail: bool = False):
-    """(tone codes, rhyme results, tone results) of regulated poems. Rhyme comes first: whether
-    the first line rhymes settles its pattern where two fit equally (b/d or a/c)."""
-    codes = book.many_poem_tones(poems)
-    rhymes = [rhyme_metric.check(lines, poem_codes, book, detail) for lines, poem_codes in zip(poems, codes)]
-    return codes, rhymes, tone_pattern.check_many(codes, strict, [rhyme.first_rhymes for rhyme in rhymes])
+@dataclass
+class Scored:
+    """Score records, and the Simplified lines they were measured on (what was extracted, for
+    measures across the poems such as diversity: nothing is extracted twice)."""
+
+    records: list[dict]
+    simplified: list[list[str]]
 
 
 class Scorer:
@@ -113,7 +104,7 @@ class Scorer:
 
     def analyse(self, text: str, form: str | None = None, prompt: Prompt | None = None) -> Analysis:
         """Score ``text`` (raw model output or a bare poem) and keep the detail for display."""
-        return self._measure([text], [_with_form(prompt, form)], detail=True)[0]
+        return self.analyse_many([text], [_with_form(prompt, form)])[0]
 
     def score(self, text: str, form: str | None = None, prompt: Prompt | None = None) -> dict:
         """The score record of one poem (keys: ``SCORE_KEYS``). Use ``score_many`` for many."""
@@ -122,45 +113,26 @@ class Scorer:
     def score_many(self, texts: list[str], prompts: list[Prompt | None] | None = None) -> list[dict]:
         """Score records of many poems; the table lookups run once over ``SCORE_CHUNK`` of them
         at a time (so memory stays bounded however many are given)."""
+        return self.score_poems(texts, prompts).records
+
+    def score_poems(self, texts: list[str], prompts: list[Prompt | None] | None = None) -> Scored:
+        """``score_many``, handing back the Simplified lines measured too."""
         prompts = prompts or [None] * len(texts)
-        return [record for start in range(0, len(texts), SCORE_CHUNK)
-                for record in self._measure(texts[start:start + SCORE_CHUNK], prompts[start:start + SCORE_CHUNK], detail=False)]
+        scored = Scored([], [])
+        for start in range(0, len(texts), SCORE_CHUNK):
+            poems = self._measure(texts[start:start + SCORE_CHUNK], prompts[start:start + SCORE_CHUNK], detail=False)
+            scored.records += poems.records
+            scored.simplified += poems.simplified.poems
+        return scored
 
-    def _measure(self, texts: list[str], prompts: list[Prompt | None] | None, detail: bool) -> list:
-        """Score records (``detail=False``) or Analyses (``detail=True``) of ``texts``."""
-        prompts = prompts or [None] * len(texts)
-        forms = [p.form if p else None for p in prompts]
-        for form in set(forms) - {None}:
-            if form_metric.form_key(form) is None:
-                raise ValueError(f"unknown form {form!r}: choose one of {', '.join(form_metric.FORMS)} "
-                                 "(or a Chinese name: 七律, 五绝 …)")
-        forms = [form_metric.form_key(form) if form is not None else None for form in forms]
-        extractions = [extract_poem(text) for text in texts]
-        records = [form_metric.score(e.lines, form) for e, form in zip(extractions, forms)]
-        for record, extraction in zip(records, extractions):
-            record.update(_LATER)
-            record["extract_warnings"] = extraction.warnings
-
-        # 平仄 and rhyme, for regulated shapes, on the text as written.
-        regulated = [i for i, record in enumerate(records) if record["form"] in form_metric.REGULATED]
-        lines = [extractions[i].lines for i in regulated]
-        codes, rhymes, tones = read_meter(self.book, lines, self.strict, detail)
-        for i, tone, rhyme in zip(regulated, tones, rhymes):
-            record = records[i]
-            record["tone_conformity"] = tone.conformity
-            record["tone_ok"] = tone.ok
-            record["tone_violations"] = tone.violations
-            record["rhyme_ok"] = rhyme.ok
-            record["rhyme_rate"] = rhyme.rate
-            record["rhyme_group"] = rhyme.group
-
-        if not self.core_only:
-            self._style_and_content(records, extractions, prompts)
-        if not detail:
-            return records
-        analyses = [Analysis(extraction=e, codes=[], tone=None, rhyme=None, record=r) for e, r in zip(extractions, records)]
-        for i, code, tone, rhyme in zip(regulated, codes, tones, rhymes):
-            analyses[i].codes, analyses[i].tone, analyses[i].rhyme = code, tone, rhyme
+    def analyse_many(self, texts: list[str], prompts: list[Prompt | None] | None = None) -> list[Analysis]:
+        """The Analyses of many outputs (the record and the detail behind it), as ``analyse``."""
+        poems = self._measure(texts, prompts or [None] * len(texts), detail=True)
+        reading = rhyme.read(poems)
+        analyses = [Analysis(extraction=e, codes=[], tone=None, rhyme=None, record=r)
+                    for e, r in zip(poems.extractions, poems.records)]
+        for i, code, tone, rhymed in zip(reading.regulated, reading.codes, tone_pattern.tones(poems), reading.rhymes):
+            analyses[i].codes, analyses[i].tone, analyses[i].rhyme = code, tone, rhymed
         # What people read: every poem's tones, regulated or not, with 多音字 inferred.
         unchecked = [k for k, a in enumerate(analyses) if not a.codes]
         for k, code in zip(unchecked, self.book.many_poem_tones([analyses[k].extraction.lines for k in unchecked])):
@@ -169,30 +141,24 @@ class Scorer:
             a.shown, a.how = inference.settle(a.extraction.lines, a.codes, a.tone)
         return analyses
 
-    def _style_and_content(self, records: list[dict], extractions: list[Extraction], prompts: list) -> None:
-        """The metrics beyond form, 平仄 and rhyme, measured on the Simplified form."""
-        batch = TextBatch([e.lines for e in extractions], simplify=True)
-        lines = batch.poems
-        columns = repetition.score_many(batch)
-        columns["classical_ratio"] = classical.classical_ratios(batch)
-        columns["vernacular_markers"] = [classical.vernacular_markers("\n".join(poem)) for poem in lines]
-        model = language.load()
-        forms = [record["form"] for record in records]
-        columns.update(fluency.score_many(model, batch, forms))
-        columns["coherence"] = coherence.score_many(model, batch, forms)
-        if self.neural:
-            columns["lm_bpc"] = self.neural.bpc(lines)
-        columns["chatter"] = list(map(chatter, extractions))
-        if self.reference:
-            kept = [drop_given_line(p, poem) for p, poem in zip(prompts, lines)]
-            columns.update(self.reference.score_many(batch if kept == lines else TextBatch(kept)))
-        keys = list(columns)
-        for record, *values in zip(records, *columns.values()):
-            record.update(zip(keys, values))
-        for record, prompt, poem in zip(records, prompts, lines):
-            record["adherence"] = adherence(prompt, poem, record["form_ok"])
-        for record, score in zip(records, poetscores(records)):
-            record["poetscore"] = score
+    def _measure(self, texts: list[str], prompts: list[Prompt | None], detail: bool) -> Poems:
+        """Extract the poem of every text and call the registry's producers over them in order;
+        each one's columns go into the records before the next runs."""
+        requested = [p.form if p else None for p in prompts]
+        for form in set(requested) - {None}:
+            if forms.form_key(form) is None:
+                raise ValueError(f"unknown form {form!r}: choose one of {', '.join(forms.FORMS)} "
+                                 "(or a Chinese name: 七律, 五绝 …)")
+        poems = Poems(extractions=[extract_poem(text) for text in texts], prompts=list(prompts),
+                      requested=[forms.form_key(form) if form is not None else None for form in requested],
+                      book=self.book, strict=self.strict, detail=detail, reference=self.reference, neural=self.neural,
+                      records=[dict.fromkeys(registry.score_keys()) for _ in texts])
+        for name in registry.producers(self.core_only):
+            columns = importlib.import_module(name).measure(poems)
+            for key, values in columns.items():
+                for record, value in zip(poems.records, values):
+                    record[key] = value
+        return poems
 
 
 def _with_form(prompt: Prompt | None, form: str | None) -> Prompt | None:
@@ -211,7 +177,7 @@ def score(text: str, book: str = "pingshui", strict: bool = False, form: str | N
 
 # What each prompt field may hold, for the warning about values poetbench ignored.
 KNOWN_VALUES = {"kind": f"{', '.join(KINDS)} (any case)",
-                "form": f"{', '.join(form_metric.FORMS)} (any case) or a Chinese name (七律, 五绝, 排律, 古体 …)",
+                "form": f"{', '.join(forms.FORMS)} (any case) or a Chinese name (七律, 五绝, 排律, 古体 …)",
                 "keywords": "a text or a list of texts", "prompt": "text", "given": "text"}
 SHOWN_VALUES = 3  # distinct ignored values a warning quotes per field
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 
-from poetbench.metrics.form import FORM_NAMES
+from poetbench.forms import FORM_NAMES
 from poetbench.text.lines import split_lines
 from poetbench.text.script import to_simplified
 

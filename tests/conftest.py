@@ -1,18 +1,20 @@
-"""Shared fixtures: the scorers, and Tang poems from ../shared/data when it is there."""
+"""Shared fixtures: the scorers, and Tang poems from ../shared/data when it is there.
+
+The material that ``bench/`` measures with too (fixture poems, chat wrappers, the peer checker)
+is in ``poetbench.audit``; tests import it from there, and tests/ itself through pytest's
+``pythonpath`` (pyproject.toml), never ``bench/`` or ``tools/``.
+"""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).parent))  # tests/poems.py
-sys.path.insert(0, str(REPO))  # bench/peer.py, the peer checker we compare against
 CORPUS = Path(os.environ.get("POETBENCH_CORPUS", REPO.parent / "shared" / "data" / "chinese-poetry"))
 # Reports built by the tests (and the demos they run) carry no font: subsetting one costs seconds a
 # report. The tests of the font itself and of the page as a user sees it take this away (`with_font`).

@@ -10,7 +10,7 @@ import pytest
 
 from poetbench import audit
 from poetbench.cli import main
-from poetbench.text import controls
+from poetbench.text.lines import join, split_lines
 
 
 @pytest.fixture(scope="module")
@@ -45,19 +45,19 @@ def test_chat_wrapped_poems_score_like_bare_ones(result):
 
 
 def test_every_control_is_built_in_the_poems_shape(prepared_split):
-    split = audit.load_split(str(prepared_split))
+    split = audit.split_poems(str(prepared_split))
     real = split.held[:40]
     texts = audit.build_controls(real, split, audit.Scorer(), seed=1)
     for name in ("char_shuffle", "tone_salad", "line_shuffle", "vernacular", "loop"):
         for (lines, _), text in zip(real, texts[name]):
             if text is not None:
-                assert [len(x) for x in controls.split_lines(text)] == [len(x) for x in lines], name
+                assert [len(x) for x in split_lines(text)] == [len(x) for x in lines], name
     salad = texts["tone_salad"]
     codes = audit.Scorer().book.many_poem_tones([lines for lines, _ in real])
-    salad_codes = audit.Scorer().book.many_poem_tones([controls.split_lines(t) for t in salad])
+    salad_codes = audit.Scorer().book.many_poem_tones([split_lines(t) for t in salad])
     same = np.mean([a == b for x, y in zip(codes, salad_codes) for a, b in zip("".join(x), "".join(y)) if a in "PZ"])
     assert same > 0.95  # 平仄 kept, but the characters changed
-    assert np.mean([t != controls.join(lines) for (lines, _), t in zip(real, salad)]) == 1.0
+    assert np.mean([t != join(lines) for (lines, _), t in zip(real, salad)]) == 1.0
 
 
 def test_auc_counts_ties_half():
@@ -100,9 +100,9 @@ def test_a_models_own_outputs_against_real_poems(prepared_split, tmp_path, capsy
     from poetbench import evalsets
     from poetbench.runner import Run, RunSettings
 
-    split = audit.load_split(str(prepared_split))
+    split = audit.split_poems(str(prepared_split))
     rng = random.Random(0)
-    held = rng.sample([controls.join(lines) for lines, form in split.held if form in ("wujue", "qijue", "wulv", "qilv")], 60)
+    held = rng.sample([join(lines) for lines, form in split.held if form in ("wujue", "qijue", "wulv", "qilv")], 60)
     shuffled = []
     for text in held:
         chars = [c for c in text if c not in "，。\n"]

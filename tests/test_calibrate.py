@@ -7,11 +7,11 @@ import random
 
 import numpy as np
 import pytest
-from poems import REGULATED, VERNACULAR
 
 from poetbench import calibrate
+from poetbench.audit.controls import shuffle_characters
+from poetbench.audit.poems import REGULATED, VERNACULAR
 from poetbench.cli import main
-from poetbench.text.controls import shuffle_characters
 
 
 def test_spearman_and_kendall_match_hand_computed_values():

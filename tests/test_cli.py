@@ -183,3 +183,22 @@ def test_parallel_scoring_matches_one_process(tmp_path):
         assert run("score", str(src), "-o", str(out), "--jobs", jobs, "--keep-going").returncode == 0
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1] and outputs[0].count(b"\n") == 2500
+
+
+@pytest.mark.parametrize("command", ["run", "generate"])
+def test_run_options_are_the_run_settings_fields(command):
+    """`run` and `generate` build RunSettings field by field from their options (poetbench.cli.runs):
+    each field has its option, and each option its field."""
+    import dataclasses
+
+    from poetbench.cli import build_parser
+    from poetbench.cli.runs import run_settings
+    from poetbench.runner import RunSettings
+
+    args = build_parser().parse_args([command, "--checkpoints", "a=b", "--eval-set", "smoke-v1", "-o", "out",
+                                      "--gen-kwargs", "temperature=0.7", "--timeout", "3"])
+    fields = {f.name for f in dataclasses.fields(RunSettings)}
+    assert set(vars(args)) - {"func", "verbose"} == fields
+    settings = run_settings(args)
+    assert settings.eval_set == "smoke-v1" and settings.output == "out" and settings.timeout == 3.0
+    assert settings.gen_kwargs["temperature"] == 0.7

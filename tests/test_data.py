@@ -8,8 +8,8 @@ import tarfile
 
 import pytest
 from conftest import CORPUS
-from poems import REGULATED, VERNACULAR
 
+from poetbench.audit.poems import REGULATED, VERNACULAR
 from poetbench.data import discovery
 from poetbench.data.fetch import fetch, integrity_of
 from poetbench.data.prepare import normalised_lines, prepare

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from poetbench.diversity import COLLAPSE, RUN_METRICS, diversity
-from poetbench.gate import _diversity_checks, TOLERANCES
+from poetbench.gate import _diversity_checks
+from poetbench.metrics.registry import tolerances
+
+TOLERANCES = tolerances()
 
 
 def test_distinct_poems_are_diverse_and_a_collapsed_model_is_flagged():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from poetbench.cli import _parser
+from poetbench.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
@@ -65,7 +65,7 @@ def test_every_link_and_picture_is_there(page):
 
 @pytest.mark.parametrize("page", [README, *PAGES], ids=lambda p: p.name)
 def test_every_command_shown_is_real(page):
-    parser = _parser()
+    parser = build_parser()
     commands = subcommands(parser)
     checked = 0
     for snippet in snippets(page):
@@ -103,7 +103,7 @@ def test_the_check_example_prints_what_the_readme_shows():
 
 
 def test_help_and_docs_agree_on_the_4bit_path():
-    run = subcommands(_parser())["run"]
+    run = subcommands(build_parser())["run"]
     text = next(a.help for a in run._actions if "--load-in-4bit" in a.option_strings)
     assert "needs CUDA" not in text and "CPU" in text  # the 4-bit path runs on the CPU too (docs/training.md)
     assert "4-bit path" in (ROOT / "docs" / "training.md").read_text(encoding="utf-8")

@@ -1,6 +1,7 @@
 """Extraction v2: real chat replies read exactly, judged three ways.
 
-* invariance: a poem in any of the chat wrappers of ``wrappers.py`` scores as the bare poem;
+* invariance: a poem in any of the chat wrappers of ``poetbench/audit/wrappers.py`` scores as the
+  bare poem (and the blind set of ``wrappers_blind.py`` is measured);
 * the mixed set: nested wrappers, drafts before a final version, replies with no poem;
 * controls: bare poems stay clean (no chatter, no warning), talk is never verse.
 """
@@ -12,11 +13,12 @@ import re
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from poems import REGULATED, VERNACULAR
-from wrappers import MIXED, WRAPPERS
-from wrappers_blind import BLIND
 
-from bench.invariance import COMPARED, held_out, invariance
+from poetbench.audit.invariance import COMPARED, held_out, invariance
+from poetbench.audit.poems import REGULATED, VERNACULAR
+from poetbench.audit.wrappers import WRAPPERS
+from poetbench.audit.wrappers_blind import BLIND
+from poetbench.audit.wrappers_mixed import MIXED
 from poetbench.text import markup
 from poetbench.text.extract import WARNINGS, _extract, extract_poem, is_plain
 from poetbench.text.lines import split_lines

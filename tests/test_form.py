@@ -1,5 +1,6 @@
 import pytest
 
+from poetbench import forms
 from poetbench.metrics import form
 
 
@@ -8,7 +9,7 @@ from poetbench.metrics import form
     ([5] * 6, "gushi"), ([7, 7, 7, 5, 7, 7], "gushi"), ([12, 9], "other"), ([5], "other"), ([], "other"),
 ])
 def test_detect(lengths, name):
-    assert form.detect(lengths) == name
+    assert forms.detect(lengths) == name
 
 
 def test_length_regularity_and_form_ok():

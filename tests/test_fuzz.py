@@ -36,8 +36,8 @@ import pytest  # noqa: E402
 from hypothesis import HealthCheck, Phase  # noqa: E402
 
 from fake_openai import FakeServer  # noqa: E402
-from poems import REGULATED  # noqa: E402
 from poetbench import evalsets  # noqa: E402
+from poetbench.audit.poems import REGULATED  # noqa: E402
 from poetbench.checkpoints import Checkpoint  # noqa: E402
 from poetbench.gate import gate, save_baseline  # noqa: E402
 from poetbench.generation.openai import OpenAIBackend, SampleFailed  # noqa: E402

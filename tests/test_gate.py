@@ -6,9 +6,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from poems import REGULATED, VERNACULAR
 
 from poetbench import evalsets
+from poetbench.audit.poems import REGULATED, VERNACULAR
 from poetbench.gate import NotComparable, gate, save_baseline
 from poetbench.runner import Run, RunSettings, parse_gen_kwargs
 

@@ -36,7 +36,7 @@ def test_a_poem_that_does_not_follow_its_patterns_gets_no_position_readings(scor
 def test_inferred_tones_never_contradict_the_check(tang, scorer):
     # Where the check accepted an undecided character at a constrained position, the view shows
     # the tone the pattern wants (or ○): never the usual reading against it.
-    from poetbench.metrics.tone_pattern import constrained
+    from poetbench.phonology.patterns import constrained
 
     for text in tang[::400]:
         analysis = scorer.analyse(text)

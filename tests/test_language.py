@@ -11,11 +11,11 @@ import sys
 
 import numpy as np
 import pytest
-from poems import REGULATED, VERNACULAR
 
+from poetbench.audit.controls import shuffle_characters
+from poetbench.audit.poems import REGULATED, VERNACULAR
 from poetbench.language import model as language
 from poetbench.language import ngram
-from poetbench.text.controls import shuffle_characters
 from poetbench.text.lines import split_lines
 from poetbench.metrics.fluency import poem_bits
 from poetbench.text.batch import TextBatch

@@ -10,8 +10,7 @@ import pytest
 
 pytest.importorskip("transformers", reason="the [train] extra is not installed")
 
-from poems import REGULATED, VERNACULAR  # noqa: E402
-
+from poetbench.audit.poems import REGULATED, VERNACULAR  # noqa: E402
 from poetbench.cli import main  # noqa: E402
 from poetbench.jsonl import InputError  # noqa: E402
 from poetbench.language import neural  # noqa: E402

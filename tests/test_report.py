@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 import yaml
-from poems import REGULATED, VERNACULAR
 
 from poetbench import evalsets
+from poetbench.audit.poems import REGULATED, VERNACULAR
 from poetbench.compare import compare, holm, paired
 from poetbench.jsonl import InputError
 from poetbench.report import build, markdown_summary, model_card
@@ -279,7 +279,7 @@ def test_the_report_opens_with_its_verdict_and_hides_empty_metrics(run_dir):
     verdict_table = re.search(r'<table id="verdict">(.*?)</table>', html, re.S).group(1)
     assert "classical_ratio +" in verdict_table and "poetscore +" in verdict_table
     summary = re.search(r'<table id="summary">(.*?)</table>', html, re.S).group(1)
-    assert "<td>copy_overlap" not in summary and "<td>form_ok" in summary  # metrics are rows; empty ones hidden
+    assert "copy_overlap" not in summary and ">合体 form_ok<" in summary  # metrics are rows, Chinese first; empty ones hidden
     assert "copy_overlap (needs a reference corpus: --reference)" in html  # … with the reason
     assert "**tuned**: better on classical_ratio +" in markdown_summary(compare(run_dir))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from poems import CHAT_WRAPPERS, REGULATED, VERNACULAR, forced_into_lines
+from poetbench.audit.poems import CHAT_WRAPPERS, REGULATED, VERNACULAR, forced_into_lines
 from poetbench.jsonl import InputError
 from poetbench.metrics.adherence import Prompt
 from poetbench.reward_gap import format_table, reward_gap

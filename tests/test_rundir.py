@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 from fake_openai import FakeServer
-from poems import VERNACULAR
 
 from poetbench import rundir
+from poetbench.audit.poems import VERNACULAR
 from poetbench.cli import main
 from poetbench.compare import compare
 from poetbench.gate import save_baseline
@@ -345,3 +345,34 @@ def test_a_run_scored_with_other_versions_is_read_with_one_warning(run_dir, scor
     assert baseline["versions"]["pypinyin"] != "0.1.0"
     done = cli("gate", run_dir, "--baseline", scored.parent / "baseline-base.json", "--label", "base", "--mode", "exact")
     assert done.returncode == 0 and "the baseline" in done.stderr and f"pypinyin {baseline['versions']['pypinyin']} ≠ 0.1.0" in done.stderr
+
+
+def test_score_run_reads_only_the_run_directory(tmp_path):
+    """A run copied elsewhere is scored again, and reported, with its eval-set file, its
+    checkpoints' outputs and the corpus all gone: run.json, prompts.jsonl and the samples are
+    enough (issue 29)."""
+    prompts = tmp_path / "prompts.jsonl"
+    shutil.copy(FIXED / "prompts.jsonl", prompts)
+    outputs = tmp_path / "outputs.jsonl"
+    shutil.copy(FIXED / "outputs.jsonl", outputs)
+    first = tmp_path / "run"
+    run = Run(RunSettings(checkpoints=f"fixed={outputs}", eval_set=str(prompts), output=str(first), backend="file"))
+    run.generate(progress=False)
+    score_run(first)
+    copy = tmp_path / "elsewhere" / "run"
+    shutil.copytree(first, copy)
+    shutil.rmtree(first)
+    prompts.unlink()
+    outputs.unlink()
+    env = {**os.environ, "POETBENCH_CORPUS": str(tmp_path / "no-corpus-here")}
+    done = cli("score-run", copy, env=env)
+    assert done.returncode == 0, done.stderr
+    again = rundir.load(copy).labels["fixed"]
+    assert [r["scores"] for r in again.rows] == \
+        [Scorer().score_many([o["output"] for o in OUTPUTS if o["prompt_id"] == r["prompt_id"]])[0] for r in again.rows]
+    assert cli("report", copy, "--no-font", env=env).returncode == 0
+
+    (copy / rundir.PROMPTS).write_text("{}\n", encoding="utf-8")  # edited: not the eval set run.json names
+    one_clear_line(cli("score-run", copy, env=env), "prompts.jsonl", "sha256 differs")
+    (copy / rundir.PROMPTS).unlink()  # a run from before prompts.jsonl: the eval set by name, which is gone
+    one_clear_line(cli("score-run", copy, env=env), str(prompts))

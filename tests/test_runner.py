@@ -18,9 +18,9 @@ from poetbench.runner import Run, RunSettings, parse_gen_kwargs, read_samples, s
 
 pytest.importorskip("trl", reason="the [train] extra is not installed")
 
-from poems import REGULATED, VERNACULAR  # noqa: E402
 from test_data import planted, write_corpus  # noqa: E402
 
+from poetbench.audit.poems import REGULATED, VERNACULAR  # noqa: E402
 from poetbench.data.prepare import prepare  # noqa: E402
 from training import tiny  # noqa: E402
 from training.train import main as train_main  # noqa: E402

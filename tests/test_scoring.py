@@ -8,9 +8,9 @@ import sys
 import pytest
 
 from poetbench import scoring
+from poetbench.forms import form_key
 from poetbench.jsonl import read_rows
 from poetbench.metrics.adherence import read_prompt
-from poetbench.metrics.form import form_key
 from poetbench.scoring import RowStats, Scorer, score_rows
 
 POEM = "白日依山尽，黄河入海流。欲穷千里目，更上一层楼。"  # 五绝

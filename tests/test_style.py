@@ -5,19 +5,19 @@ import random
 
 import pytest
 from conftest import CORPUS, tang_poems
-from poems import CHAT_WRAPPERS, REGULATED, VERNACULAR, forced_into_lines
 
-from bench.separation import auc
+from poetbench.audit import auc
+from poetbench.audit.controls import shuffle_characters
+from poetbench.audit.poems import CHAT_WRAPPERS, REGULATED, VERNACULAR, forced_into_lines
 from poetbench.metrics import poetscore as ps
 from poetbench.metrics.adherence import Prompt
 from poetbench.scoring import Scorer
-from poetbench.text.controls import shuffle_characters
 
 POEMS = [text for _, text in REGULATED.values()]
 
 
 def test_classical_ratio_separates_tang_from_vernacular(scorer):
-    # Tang poems the lexicon never saw; without the corpus, the canonical poems of tests/poems.py.
+    # Tang poems the lexicon never saw; without the corpus, the canonical poems of audit/poems.py.
     real = tang_poems()[::20] if (CORPUS / "quantangshi").is_dir() else POEMS
     held_out = [r["classical_ratio"] for r in scorer.score_many(real) if r["classical_ratio"] is not None]
     for control in (VERNACULAR, [forced_into_lines(v) for v in VERNACULAR]):

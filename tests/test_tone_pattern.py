@@ -1,6 +1,7 @@
 """平仄 rules on tone codes (P 平, Z 仄, A either, ? unknown), then on real poems."""
 
 from poetbench.metrics import tone_pattern as tp
+from poetbench.phonology.patterns import base_pattern
 
 # 仄起首句不入韵, five characters: a b c d.
 GOOD = ["ZZPPZ", "PPZZP", "PPPZZ", "ZZZPP"]
@@ -17,7 +18,7 @@ def test_base_patterns_pass_in_both_modes():
 
 
 def test_seven_character_template_names_follow_the_second_character():
-    result = tp.check([tp.base_pattern(k, 7) for k in "dbcd"])
+    result = tp.check([base_pattern(k, 7) for k in "dbcd"])
     assert result.ok and result.template == "平起首句入韵"
 
 
@@ -123,7 +124,7 @@ def test_not_regulated_shape_is_not_checked():
 
 
 def test_canonical_poems_pass_lenient_and_break_strict(scorer, strict_scorer):
-    from poems import REGULATED
+    from poetbench.audit.poems import REGULATED
 
     for name, (form, text) in REGULATED.items():
         record = scorer.score(text)

@@ -10,10 +10,10 @@ import pytest
 
 pytest.importorskip("trl", reason="the [train] extra is not installed")
 
-from poems import REGULATED, VERNACULAR  # noqa: E402
 from test_data import planted, write_corpus  # noqa: E402
 
 from poetbench import numerics  # noqa: E402
+from poetbench.audit.poems import REGULATED, VERNACULAR  # noqa: E402
 from poetbench.data.prepare import prepare  # noqa: E402
 from poetbench.sft import turn_closing  # noqa: E402
 from training import tiny  # noqa: E402

@@ -22,17 +22,15 @@ gives the same file.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from poetbench.audit import load_split  # noqa: E402
-from poetbench.language import association, ngram  # noqa: E402
-from poetbench.language.model import RESOURCE, SHAPES, LanguageModel, robust_centre, save, shape_of  # noqa: E402
-from poetbench.metrics.fluency import poem_bits  # noqa: E402
+from poetbench.audit import split_poems
+from poetbench.language import association, ngram
+from poetbench.language.model import RESOURCE, SHAPES, LanguageModel, robust_centre, save, shape_of
+from poetbench.metrics.fluency import poem_bits
 
 
 def shuffled_lines(poems: list[list[str]], forms: list[str], seed: int = 0) -> list[list[str]]:
@@ -54,7 +52,7 @@ def main() -> None:
     parser.add_argument("--corpus", help="a chinese-poetry or `data prepare` directory (default: discovery)")
     parser.add_argument("-o", "--output", type=Path, default=RESOURCE)
     args = parser.parse_args()
-    split = load_split(args.corpus)  # Simplified character by character, as scoring converts
+    split = split_poems(args.corpus)  # Simplified character by character, as scoring converts
     train_poems, forms = [p for p, _ in split.train], [f for _, f in split.train]
     held_poems = [p for p, _ in split.held]
     print(f"train {len(train_poems)} poems, held-out {len(held_poems)}")

@@ -46,12 +46,12 @@ SIZES = {  # hidden, intermediate, layers, heads, kv heads
 
 def corpus_texts(corpus: Path | None, limit: int = 20000) -> tuple[list[str], list[str]]:
     """(poems, classical prose), Simplified: both train the tokenizer, the prose alone pre-trains."""
-    from poetbench.data.chinese_poetry import iter_prose, iter_tang
+    from poetbench.data.chinese_poetry import iter_prose, tang_texts
     from poetbench.data.discovery import find_corpus
     from poetbench.text.script import to_simplified
 
     root = find_corpus(corpus)
-    poems = ["".join(p["paragraphs"]) for _, p in zip(range(limit), iter_tang(root))]
+    poems = tang_texts(root, limit)
     prose = list(iter_prose(root))
     return to_simplified("\n".join(poems)).split("\n"), to_simplified("\n".join(prose)).split("\n")
 

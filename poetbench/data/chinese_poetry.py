@@ -1,8 +1,14 @@
 """Read the chinese-poetry corpus layout: a directory (``../shared/data/chinese-poetry``, or the
-npm package's ``package/dist``) or the npm tarball itself (``chinese-poetry-2.0.1.tgz``)."""
+npm package's ``package/dist``) or the npm tarball itself (``chinese-poetry-2.0.1.tgz``).
+
+The one home of that layout: whatever reads the corpus's files reads them here. ``tang_texts``
+is the 全唐诗 as text, one string a poem; ``iter_tang`` the poems with their fields. It imports
+nothing above the ground floor (``poetbench.jsonl``).
+"""
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import tarfile
@@ -32,6 +38,12 @@ def iter_tang(root: Path) -> Iterator[dict]:
     for path in tang_files(root):
         for poem in _load(path.read_bytes(), path):
             yield {**poem, "file": f"quantangshi/{path.name}"}
+
+
+def tang_texts(root: Path, limit: int | None = None) -> list[str]:
+    """The text of every 全唐诗 poem (its ``paragraphs`` joined, Traditional as the corpus has
+    it), in corpus order; the first ``limit`` poems only when given."""
+    return ["".join(poem["paragraphs"]) for poem in itertools.islice(iter_tang(root), limit)]
 
 
 def _iter_tarball(path: Path) -> Iterator[dict]:

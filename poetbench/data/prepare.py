@@ -2,7 +2,8 @@
 
 * Rows come from a source (``sources.py``); bad rows are counted by reason: ``malformed``,
   ``empty``, ``not_chinese`` (fewer than half of the visible characters are Han).
-* ``--forms`` keeps the poems of those forms (``metrics/form.py``); the rest are counted.
+* ``--forms`` keeps the poems of those forms (``poetbench/forms.py``; by default 绝句 and 律诗,
+  ``QUATRAINS_AND_OCTAVES``); the rest are counted.
 * Duplicates are found on normalised text: Simplified script (OpenCC), punctuation and spacing
   dropped. The first occurrence is kept.
 * The split is decided by a hash of (seed, id): a poem is held out when the hash, read as a
@@ -20,12 +21,11 @@ from pathlib import Path
 
 from poetbench import __version__
 from poetbench.data import sources
+from poetbench.forms import FORMS, QUATRAINS_AND_OCTAVES, detect
 from poetbench.jsonl import InputError, atomic_writer, dump_lines, read_rows
-from poetbench.metrics.form import FORMS, detect
 from poetbench.text.lines import han_count, split_lines
 from poetbench.text.script import to_simplified
 
-DEFAULT_FORMS = ("wujue", "qijue", "wulv", "qilv")
 MANIFEST_VERSION = 1
 
 
@@ -38,7 +38,7 @@ def normalised_lines(text_simp: str) -> list[str]:
     return split_lines(text_simp)
 
 
-def prepare(source: str, out_dir: Path, forms: tuple[str, ...] | None = DEFAULT_FORMS, heldout: float = 0.05,
+def prepare(source: str, out_dir: Path, forms: tuple[str, ...] | None = QUATRAINS_AND_OCTAVES, heldout: float = 0.05,
             seed: int = 0, text_column: str = sources.KAGGLE_TEXT) -> dict:
     """Write ``train.jsonl``, ``heldout.jsonl`` and ``manifest.json`` to ``out_dir``; return the manifest."""
     for form in forms or ():

@@ -37,3 +37,8 @@ class FileBackend:
         outputs = read_outputs(str(Path(checkpoint.path)))
         return [{"output": outputs.get((p["id"], k)), "seconds": 0.0, "missing": (p["id"], k) not in outputs}
                 for p, k in items]
+
+
+def from_settings(settings, checkpoints) -> FileBackend:
+    """The backend ``--backend file`` names (``generation/__init__.py``)."""
+    return FileBackend()

@@ -149,3 +149,9 @@ class HFBackend:
                             max_new_tokens=int(gen_kwargs["max_new_tokens"]), batch_size=self.batch_size,
                             temperature=gen_kwargs["temperature"], top_p=gen_kwargs["top_p"], seeds=seeds,
                             repetition_penalty=gen_kwargs.get("repetition_penalty", 1.0))
+
+
+def from_settings(settings, checkpoints: list[Checkpoint]) -> HFBackend:
+    """The backend ``--backend hf`` names (``generation/__init__.py``): the base and its adapters
+    on the device asked for."""
+    return HFBackend(checkpoints, settings.device, settings.batch_size, settings.load_in_4bit)

@@ -278,3 +278,10 @@ class OpenAIBackend:
         finally:
             watchdog.cancel()
             connection.close()
+
+
+def from_settings(settings, checkpoints) -> OpenAIBackend:
+    """The backend ``--backend openai`` names (``generation/__init__.py``): the server, its
+    concurrency, retries and timeout, and the key from the environment variable named."""
+    return OpenAIBackend(settings.base_url, concurrency=settings.concurrency, retries=settings.max_retries,
+                         timeout=settings.timeout, api_key=api_key(settings.api_key_env))

@@ -129,7 +129,7 @@ class NeuralLM:
 
     def bpc(self, poems: list[list[str]]) -> list[float | None]:
         """Bits per character of each poem (None for a poem without lines)."""
-        from poetbench.text.controls import join
+        from poetbench.text.lines import join
 
         texts = [join(p) if p else None for p in poems]
         keys = [None if t is None else hashlib.sha256(t.encode()).hexdigest()[:20] for t in texts]

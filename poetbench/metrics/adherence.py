@@ -13,7 +13,7 @@ free, or none    None
 
 The prompt fields come from the input row: ``kind``, ``prompt``, ``form``, ``keywords`` and, for
 a continuation, ``given`` (the given line; when absent, the last line of ``prompt``). A kind is
-read in any case (``Topic``); a form by any name ``form.form_key`` knows (``七律``, ``WUJUE``).
+read in any case (``Topic``); a form by any name ``forms.form_key`` knows (``七律``, ``WUJUE``).
 
 The row is the user's, and a field of the same name may mean something else (``"kind": "base"``).
 A value poetbench does not know — a kind or form it cannot name, ``keywords`` that are not text
@@ -26,7 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from poetbench.metrics.form import form_key
+from poetbench.forms import form_key
+from poetbench.metrics.context import Poems
 from poetbench.text.lines import verse_lines
 from poetbench.text.script import simplify_chars
 
@@ -152,3 +153,9 @@ def drop_given_line(prompt: Prompt | None, lines: list[str]) -> list[str]:
         if given and lines[0] == given:
             return lines[1:]
     return lines
+
+
+def measure(poems: Poems) -> dict[str, list]:
+    """``adherence`` of each poem (its Simplified lines) to its prompt; reads ``form_ok``."""
+    return {"adherence": [adherence(prompt, lines, form_ok) for prompt, lines, form_ok
+                          in zip(poems.prompts, poems.simplified.poems, poems.column("form_ok"))]}

@@ -10,6 +10,7 @@ model's mode, not talk to the reader).
 
 from __future__ import annotations
 
+from poetbench.metrics.context import Poems
 from poetbench.text.extract import Extraction
 
 TALK = ("preamble", "commentary", "notes")
@@ -17,3 +18,7 @@ TALK = ("preamble", "commentary", "notes")
 
 def chatter(extraction: Extraction) -> bool:
     return any(piece.kind in TALK for piece in extraction.dropped)
+
+
+def measure(poems: Poems) -> dict[str, list]:
+    return {"chatter": list(map(chatter, poems.extractions))}

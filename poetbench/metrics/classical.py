@@ -21,6 +21,7 @@ import numpy as np
 
 from poetbench import cache
 from poetbench.lookup import BITS, HashSet
+from poetbench.metrics.context import Poems
 from poetbench.text.batch import TextBatch
 
 VOCAB_VERSION = "v1"
@@ -82,3 +83,10 @@ def classical_ratios(batch: TextBatch) -> list[float | None]:
 def vernacular_markers(text: str) -> int:
     """How many modern function words and particles a Simplified text holds."""
     return len(_MARKER_RE.findall(text))
+
+
+def measure(poems: Poems) -> dict[str, list]:
+    """``classical_ratio`` and ``vernacular_markers``, on the Simplified lines."""
+    batch = poems.simplified
+    return {"classical_ratio": classical_ratios(batch),
+            "vernacular_markers": [vernacular_markers("\n".join(poem)) for poem in batch.poems]}

@@ -15,7 +15,9 @@ lets lines of different poems through, narrower punishes real poems (README, "Po
 
 from __future__ import annotations
 
+from poetbench.language import model as language
 from poetbench.language.model import LanguageModel, shape_of
+from poetbench.metrics.context import Poems
 from poetbench.metrics.fluency import _column, calibrated
 from poetbench.text.batch import TextBatch
 
@@ -28,3 +30,7 @@ def score_many(model: LanguageModel, poems: list[list[str]] | TextBatch, forms: 
     odds = model.association.log_odds(poems)
     median, spread = model.centre("coherence", [shape_of(f) for f in forms])
     return _column(calibrated((median - odds) / spread, WIDTH), 3)
+
+
+def measure(poems: Poems) -> dict[str, list]:
+    return {"coherence": score_many(language.load(), poems.simplified, poems.column("form"))}

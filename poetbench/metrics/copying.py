@@ -22,8 +22,10 @@ from pathlib import Path
 import numpy as np
 
 from poetbench import cache
-from poetbench.data.chinese_poetry import iter_tang, tang_files
+from poetbench.data.chinese_poetry import tang_files, tang_texts
 from poetbench.lookup import HashSet, member
+from poetbench.metrics.adherence import drop_given_line
+from poetbench.metrics.context import Poems
 from poetbench.text.batch import TextBatch
 from poetbench.text.lines import split_lines
 from poetbench.text.script import code_points, simplify_chars
@@ -114,7 +116,7 @@ def _corpus_texts(path: Path) -> list[str]:
         if not tang_files(path):
             raise ReferenceError(f"{path}: no quantangshi/poet.tang.*.json here; give a chinese-poetry "
                                  "directory or a JSONL file with a 'text' field")
-        return ["".join(p["paragraphs"]) for p in iter_tang(path)]
+        return tang_texts(path)
     texts = []
     with open(path, encoding="utf-8", newline="\n") as stream:  # lines end at \n only
         for number, line in enumerate(stream, start=1):
@@ -145,3 +147,13 @@ def load_index(path: str) -> CopyIndex:
         raise ReferenceError(f"{path}: cannot read ({exc.strerror})") from None
     key = cache.fingerprint([Path(__file__)], ["numpy"])
     return cache.cached(f"copyindex-{name}", key, lambda: CopyIndex(_corpus_texts(corpus), name))
+
+
+def measure(poems: Poems) -> dict[str, list]:
+    """``copy_overlap``, ``copy_span`` and ``verbatim_lines`` against the reference corpus (none
+    without one), on the Simplified lines less a continuation's given first line."""
+    if poems.reference is None:
+        return {}
+    batch = poems.simplified
+    kept = [drop_given_line(prompt, lines) for prompt, lines in zip(poems.prompts, batch.poems)]
+    return poems.reference.score_many(batch if kept == batch.poems else TextBatch(kept))

@@ -23,7 +23,9 @@ from __future__ import annotations
 import numpy as np
 
 from poetbench.language.model import LanguageModel, shape_of
+from poetbench.language import model as language
 from poetbench.language.ngram import NgramModel
+from poetbench.metrics.context import Poems
 from poetbench.text.batch import TextBatch
 
 
@@ -73,3 +75,12 @@ def score_many(model: LanguageModel, poems: list[list[str]] | TextBatch, forms: 
 
 def _column(values: np.ndarray, digits: int) -> list[float | None]:
     return [None if v != v else round(v, digits) for v in values.tolist()]  # v != v: NaN
+
+
+def measure(poems: Poems) -> dict[str, list]:
+    """``fluency_bpc`` and ``fluency`` under the shipped model; ``lm_bpc`` too with a neural
+    model (``--lm``)."""
+    columns = score_many(language.load(), poems.simplified, poems.column("form"))
+    if poems.neural:
+        columns["lm_bpc"] = poems.neural.bpc(poems.simplified.poems)
+    return columns

@@ -43,6 +43,8 @@ import math
 
 import numpy as np
 
+from poetbench.metrics.context import Poems
+
 VERSION = "v2"
 CRAFT_WEIGHTS = {"form": 20, "tone": 20, "rhyme": 15, "classical": 15, "originality": 15, "adherence": 15}
 REPETITION_GATE = 0.2
@@ -99,3 +101,8 @@ def poetscores(records: list[dict]) -> list[float | None]:
     products = np.array([math.prod(gates(r).values()) for r in records])
     scores = np.round(100 * crafts(records) * products, 2)
     return [float(x) if r["n_lines"] else None for x, r in zip(scores, records)]
+
+
+def measure(poems: Poems) -> dict[str, list]:
+    """``poetscore``, from every other key of the records (the last producer)."""
+    return {"poetscore": poetscores(poems.records)}

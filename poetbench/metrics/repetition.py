@@ -16,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from poetbench.lookup import BITS
+from poetbench.metrics.context import Poems
 from poetbench.text.batch import TextBatch
 
 # (longest poem of the bucket in characters, most frequent character q99, most frequent bigram q99)
@@ -61,3 +62,7 @@ def score_many(batch: TextBatch) -> dict[str, list]:
         "char_overuse": [x if h else None for x, h in zip(overuse.tolist(), has_lines)],
         "repetition_ok": [x if h else None for x, h in zip(ok.tolist(), has_lines)],
     }
+
+
+def measure(poems: Poems) -> dict[str, list]:
+    return score_many(poems.simplified)

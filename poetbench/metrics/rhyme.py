@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from poetbench.forms import REGULATED
+from poetbench.metrics.context import Poems
 from poetbench.phonology.book import RhymeBook
 from poetbench.phonology.modern import EITHER, ZE
 
@@ -61,3 +63,40 @@ def check(lines: list[str], codes: list[str], book: RhymeBook, detail: bool = Fa
         if first_breaks:
             result.reasons.append(f"line 1 ends in 平 ({lines[0][-1]}) but does not rhyme with {group}")
     return result
+
+
+@dataclass
+class Reading:
+    """The regulated poems of a scoring pass, read once: which they are, their tone codes, their
+    rhyme. ``metrics/tone_pattern.py`` reads the 平仄 from the same reading."""
+
+    regulated: list[int]  # positions of the poems of a regulated form (``forms.REGULATED``)
+    codes: list[list[str]]  # their tone codes per character of each line: P 平, Z 仄, A undecided, ? unknown
+    rhymes: list[RhymeResult]
+
+    def spread(self, poems: Poems, values: list) -> list:
+        """Values of the regulated poems placed at their positions, None elsewhere."""
+        out = [None] * len(poems)
+        for i, value in zip(self.regulated, values):
+            out[i] = value
+        return out
+
+
+def read(poems: Poems) -> Reading:
+    """The reading of ``poems`` (made on first call, then kept in ``poems.shared``); their forms
+    must be scored already."""
+    if "rhyme" not in poems.shared:
+        regulated = [i for i, form in enumerate(poems.column("form")) if form in REGULATED]
+        lines = [poems.extractions[i].lines for i in regulated]
+        codes = poems.book.many_poem_tones(lines)
+        rhymes = [check(poem, poem_codes, poems.book, poems.detail) for poem, poem_codes in zip(lines, codes)]
+        poems.shared["rhyme"] = Reading(regulated, codes, rhymes)
+    return poems.shared["rhyme"]
+
+
+def measure(poems: Poems) -> dict[str, list]:
+    """``rhyme_ok``, ``rhyme_rate`` and ``rhyme_group`` of the regulated poems, None elsewhere."""
+    reading = read(poems)
+    return {"rhyme_ok": reading.spread(poems, [r.ok for r in reading.rhymes]),
+            "rhyme_rate": reading.spread(poems, [r.rate for r in reading.rhymes]),
+            "rhyme_group": reading.spread(poems, [r.group for r in reading.rhymes])}

@@ -1,15 +1,8 @@
 """平仄 of 近体诗: each line against its own line pattern, then 对 and 粘 between lines.
 
-Base patterns of a five-character line (seven-character lines put the opposite pair in front):
-
-====  ===========  ==============  ==========================
-kind  5 chars      7 chars         role
-====  ===========  ==============  ==========================
-a     仄仄平平仄   平平仄仄平平仄  out-line (出句), ends 仄
-b     平平仄仄平   仄仄平平仄仄平  in-line (对句), rhymes
-c     平平平仄仄   仄仄平平平仄仄  out-line, ends 仄
-d     仄仄仄平平   平平仄仄仄平平  in-line, rhymes
-====  ===========  ==============  ==========================
+Each line is measured against one of four base patterns, a to d (``phonology/patterns.py``, where
+the table is): a and c are out-lines (出句) ending 仄, b and d in-lines (对句) that rhyme; a
+five-character a-line is 仄仄平平仄, and a seven-character line puts the opposite pair in front.
 
 The check has two steps.
 
@@ -64,13 +57,13 @@ from pathlib import Path
 import numpy as np
 
 from poetbench import cache
+from poetbench.metrics import rhyme
+from poetbench.metrics.context import Poems
+from poetbench.phonology import patterns
+from poetbench.phonology.book import RhymeBook
 from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
+from poetbench.phonology.patterns import KINDS, RHYMING, base_pattern, constrained
 
-BASE5 = {"a": "ZZPPZ", "b": "PPZZP", "c": "PPPZZ", "d": "ZZZPP"}
-KINDS = "abcd"
-RHYMING = ("b", "d")
-# Which kinds a line may take, by its place: the first line, an even (rhyming) line, an odd line.
-FIRST_KINDS, IN_KINDS, OUT_KINDS = "abcd", "bd", "ac"
 RELATION_POS = 2  # 1-based position where 失对 and 失粘 are reported
 
 # Rule names used in violations (Chinese names: display.RULE_NAMES).
@@ -78,24 +71,8 @@ PATTERN, NIAN, DUI, GU_PING, SAN_PING_WEI = "pattern", "nian", "dui", "gu_ping",
 GU_PING_JIU, TE_AO, DUIJU_JIU = "gu_ping_jiu", "te_ao", "duiju_jiu"  # accepted 拗救 forms
 
 
-def base_pattern(kind: str, size: int) -> str:
-    """The P/Z pattern of a line of ``kind`` (a-d) and ``size`` (5 or 7) characters."""
-    five = BASE5[kind]
-    return five if size == 5 else ("PP" if five[0] == ZE else "ZZ") + five
-
-
-def template_name(first_kind: str, size: int) -> str:
-    start = "平起" if base_pattern(first_kind, size)[1] == PING else "仄起"
-    return start + ("首句入韵" if first_kind in RHYMING else "首句不入韵")
-
-
 def _fits(code: str, want: str) -> bool:
     return code == want or code == EITHER
-
-
-def constrained(size: int, strict: bool) -> list[int]:
-    """0-based positions a line pattern constrains: all (strict), else the even ones and the last."""
-    return list(range(size)) if strict else [p for p in range(1, size, 2)] + [size - 1]
 
 
 @dataclass(frozen=True)
@@ -146,11 +123,6 @@ def rescues(out_line: LineCheck, out_kind: str, in_codes: str) -> bool:
     return out_kind == "a" and (size - 2, PATTERN) in out_line.fails and _fits(in_codes[size - 3], PING)
 
 
-def allowed_kinds(index: int) -> str:
-    """The kinds line ``index`` (0-based) may take."""
-    return FIRST_KINDS if index == 0 else IN_KINDS if index % 2 else OUT_KINDS
-
-
 def relation(index: int) -> str:
     """The relation between line ``index`` (0-based, > 0) and the line before it: 对 or 粘."""
     return DUI if index % 2 else NIAN
@@ -193,7 +165,7 @@ class LineTable:
 
 @lru_cache(maxsize=None)
 def _line_table(size: int, strict: bool) -> LineTable:
-    key = cache.fingerprint([Path(__file__)], ["numpy"])
+    key = cache.fingerprint([Path(__file__), Path(patterns.__file__)], ["numpy"])
     return cache.cached(f"lines-v2-{size}-{'strict' if strict else 'lenient'}", key, lambda: LineTable(size, strict))
 
 
@@ -209,7 +181,7 @@ class ToneResult:
     @property
     def template(self) -> str:
         """e.g. 平起首句入韵: the template the first line opens."""
-        return template_name(self.kinds[0], len(self.codes[0]))
+        return patterns.template_name(self.kinds[0], len(self.codes[0]))
 
     @property
     def expected(self) -> list[str]:
@@ -326,7 +298,8 @@ def _search(poems: list[list[str]], size: int, strict: bool, first_rhymes: np.nd
 
 
 # By a line's place (first, even, odd after the first) and kind: whether it may take that kind.
-_ALLOWED = np.array([[kind in kinds for kind in KINDS] for kinds in (FIRST_KINDS, IN_KINDS, OUT_KINDS)])
+_ALLOWED = np.array([[kind in kinds for kind in KINDS]
+                     for kinds in (patterns.FIRST_KINDS, patterns.IN_KINDS, patterns.OUT_KINDS)])
 # By line size and kind: whether the pattern opens 平 (its second character).
 _P_CLASS = {size: np.array([base_pattern(kind, size)[1] == PING for kind in KINDS]) for size in (5, 7)}
 _RHYMING = np.array([kind in RHYMING for kind in KINDS])
@@ -343,3 +316,30 @@ def _line_violations(codes: str, kind: str, strict: bool, rescued: bool) -> tupl
     the couplet is saved by 对句相救, which excuses an a-line's broken second-to-last character."""
     excused = (len(codes) - 2, PATTERN) if rescued and kind == "a" else None
     return tuple((pos + 1, rule) for pos, rule in check_line(codes, kind, strict).fails if (pos, rule) != excused)
+
+
+def read_meter(book: RhymeBook, poems: list[list[str]], strict: bool = False, detail: bool = False):
+    """(tone codes, rhyme results, tone results) of poems of regulated shape, outside a scoring
+    pass (the views, the 多音字 tools). Rhyme comes first: whether the first line rhymes settles
+    its pattern where two fit equally (b/d or a/c)."""
+    codes = book.many_poem_tones(poems)
+    rhymes = [rhyme.check(lines, poem_codes, book, detail) for lines, poem_codes in zip(poems, codes)]
+    return codes, rhymes, check_many(codes, strict, [r.first_rhymes for r in rhymes])
+
+
+def tones(poems: Poems) -> list[ToneResult | None]:
+    """The 平仄 results of the regulated poems of a scoring pass, in the order of
+    ``rhyme.read(poems).regulated`` (made on first call, then kept)."""
+    if "tone_pattern" not in poems.shared:
+        reading = rhyme.read(poems)
+        poems.shared["tone_pattern"] = check_many(reading.codes, poems.strict,
+                                                  [r.first_rhymes for r in reading.rhymes])
+    return poems.shared["tone_pattern"]
+
+
+def measure(poems: Poems) -> dict[str, list]:
+    """``tone_conformity``, ``tone_ok`` and ``tone_violations`` of the regulated poems, None elsewhere."""
+    reading, results = rhyme.read(poems), tones(poems)
+    return {"tone_conformity": reading.spread(poems, [t.conformity for t in results]),
+            "tone_ok": reading.spread(poems, [t.ok for t in results]),
+            "tone_violations": reading.spread(poems, [t.violations for t in results])}

@@ -23,9 +23,10 @@ from __future__ import annotations
 import csv
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
-from poetbench.metrics.tone_pattern import ToneResult, constrained
 from poetbench.phonology.modern import EITHER, PING, ZE
+from poetbench.phonology.patterns import constrained
 from poetbench.text.script import chars_to_simplified
 
 FOLLOWS = 0.9  # tone conformity from which a poem "follows its patterns"
@@ -36,7 +37,18 @@ USUAL_FILE = Path(__file__).parents[1] / "resources" / "usual-readings-v1.tsv"
 DECIDED, POSITION, USUAL = "D", "P", "U"
 
 
-def position_readings(codes: list[str], tone: ToneResult | None) -> dict[tuple[int, int], str]:
+class ToneFit(Protocol):
+    """What position reading needs of a poem's 平仄 check (``metrics/tone_pattern.ToneResult``)."""
+
+    strict: bool
+    conformity: float | None
+
+    @property
+    def expected(self) -> list[str]:
+        """The P/Z pattern of every line (``phonology/patterns.base_pattern`` of its kind)."""
+
+
+def position_readings(codes: list[str], tone: ToneFit | None) -> dict[tuple[int, int], str]:
     """{(line, position), 0-based: tone} for the undecided characters that position settles."""
     if tone is None or tone.conformity is None or tone.conformity < FOLLOWS:
         return {}
@@ -49,7 +61,7 @@ def position_readings(codes: list[str], tone: ToneResult | None) -> dict[tuple[i
     return out
 
 
-def settle(lines: list[str], codes: list[str], tone: ToneResult | None) -> tuple[list[str], list[str]]:
+def settle(lines: list[str], codes: list[str], tone: ToneFit | None) -> tuple[list[str], list[str]]:
     """(shown codes, how each was found) for every line: the codes with steps 2-3 applied."""
     usual = usual_readings()
     by_position = position_readings(codes, tone)
@@ -74,7 +86,7 @@ def settle(lines: list[str], codes: list[str], tone: ToneResult | None) -> tuple
     return shown, how
 
 
-def count_positions(poems: list[list[str]], codes: list[list[str]], tones: list[ToneResult | None]) -> dict:
+def count_positions(poems: list[list[str]], codes: list[list[str]], tones: list[ToneFit | None]) -> dict:
     """{character: [times read 平, times read 仄]} by position, over regulated poems."""
     counts: dict[str, list[int]] = {}
     for lines, poem_codes, tone in zip(poems, codes, tones):

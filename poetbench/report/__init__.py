@@ -22,8 +22,6 @@ import jinja2
 import yaml
 
 from poetbench.compare import (
-    KEY_METRICS,
-    LOWER_IS_BETTER,
     compare,
     fmt,
     fmt_delta,
@@ -32,27 +30,21 @@ from poetbench.compare import (
     verdict_sentences,
 )
 from poetbench import rundir
+from poetbench.metrics import registry
 from poetbench.jsonl import InputError, atomic_writer
 from poetbench.report import fonts, plots, viewer
 
-# Why a metric can have no value for any label (its row is then hidden, with this note).
-EMPTY_BECAUSE = {"copy_overlap": "needs a reference corpus: --reference",
-                 "tone_ok": "no checkpoint wrote a 律诗 or 绝句", "tone_conformity": "no checkpoint wrote a 律诗 or 绝句",
-                 "rhyme_ok": "no checkpoint wrote a 律诗 or 绝句", "fluency": "no verse to score",
-                 "coherence": "no poem of two lines or more", "adherence": "the eval set's prompts ask for nothing checkable"}
-TABLE_METRICS = ("form_ok", "length_regularity", "tone_ok", "tone_conformity", "rhyme_ok", "classical_ratio", "fluency",
-                 "coherence", "chatter", "repetition_ok", "copy_overlap", "adherence", "poetscore")
 
 
 def _best(comparison: dict) -> dict[str, str | None]:
     best = {}
-    for metric in TABLE_METRICS:
+    for metric in registry.shown_in("table"):
         scored = [(v["mean"], label) for label in comparison["labels"]
                   if (v := comparison["means"][label].get(metric)) and v.get("mean") is not None]
         if not scored:
             best[metric] = None
             continue
-        pick = min if metric in LOWER_IS_BETTER else max
+        pick = min if registry.lower_is_better(metric) else max
         values = {mean for mean, _ in scored}
         best[metric] = pick(scored)[1] if len(values) > 1 else None  # nothing to highlight in a tie
     return best
@@ -80,7 +72,7 @@ def build(run_dir: Path, out_dir: Path | None = None, reference: str | None = No
         run = rundir.load(run_dir)
         comparison = compare(run_dir, reference, run)
         manifest = run.manifest
-        prompts = _prompts(manifest)
+        prompts = rundir.read_prompts(run_dir, manifest)
         settings = manifest.get("settings", {})
         # Only the samples the scores were made from: samples.jsonl may also hold other checkpoints' (the cache).
         keys = {label: found for label, data in run.labels.items() if None not in (found := {r.get("key") for r in data.rows})}
@@ -93,13 +85,14 @@ def build(run_dir: Path, out_dir: Path | None = None, reference: str | None = No
                ("Diversity across each checkpoint's poems against training step", plots.diversity_curves(comparison)),
                ("PoetScore distribution", plots.distribution(poetscores)),
                ("Training loss", plots.loss_curve(training / "metrics.csv") if training else None)]
-    shown = [m for m in TABLE_METRICS if any((comparison["means"][label].get(m) or {}).get("mean") is not None
+    table = registry.shown_in("table")
+    shown = [m for m in table if any((comparison["means"][label].get(m) or {}).get("mean") is not None
                                              for label in comparison["labels"])]
-    verdicts = verdict(comparison, TABLE_METRICS)
+    verdicts = verdict(comparison, table)
     context = dict(
         run_name=run_dir.name, date=time.strftime("%Y-%m-%d %H:%M"), manifest=manifest, comparison=comparison,
-        shown_metrics=shown, hidden=[(m, EMPTY_BECAUSE.get(m, "no value")) for m in TABLE_METRICS if m not in shown],
-        lower_better=LOWER_IS_BETTER, best=_best(comparison), fmt=fmt, fmt_delta=fmt_delta,
+        shown_metrics=shown, hidden=[(m, registry.get(m).empty_because or "no value") for m in table if m not in shown],
+        glossary={m: registry.get(m) for m in table}, best=_best(comparison), fmt=fmt, fmt_delta=fmt_delta,
         verdict=verdicts, verdict_sentences=verdict_sentences(verdicts, comparison["reference"]),
         n_tests=sum(1 for d in comparison["paired"].values() for v in d.values() if v.get("p") is not None),
         plots=figures, hacking=hacking_sentences(comparison), helpful_fonts=fonts.HELPFUL_FONTS,
@@ -124,17 +117,9 @@ def build(run_dir: Path, out_dir: Path | None = None, reference: str | None = No
     return out_dir / "index.html"
 
 
-def _prompts(manifest: dict) -> list[dict]:
-    from poetbench import evalsets
-
-    settings = manifest.get("settings", {})
-    rows = evalsets.load(manifest["eval_set"]["name"], settings.get("corpus"), verify=False)
-    return rows[: settings.get("limit") or None]
-
-
 def markdown_summary(comparison: dict) -> str:
     """The summary table as Markdown, for a pull-request comment or a CI job summary."""
-    metrics = KEY_METRICS
+    metrics = registry.shown_in("key")
     lines = [f"### poetbench: `{comparison['eval_set']['name']}` (sha256 {comparison['eval_set']['sha256'][:12]})", "",
              f"`{comparison['signature']}` — mean [95% CI]; Δ against **{comparison['reference']}**, "
              "* = p < 0.05 after Holm correction", "",
@@ -150,7 +135,7 @@ def markdown_summary(comparison: dict) -> str:
                 cell += f" (Δ {d['delta']:+.3g}{star})"
             cells.append(cell)
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    verdicts = verdict(comparison, TABLE_METRICS)
+    verdicts = verdict(comparison, registry.shown_in("table"))
     if verdicts:
         lines += ["", f"Significant changes against **{comparison['reference']}** (Holm, p < 0.05), Δ [95% CI]:", ""]
         for v in verdicts:
@@ -177,7 +162,7 @@ def model_card(run_dir: Path, label: str, out_dir: Path | None = None, compariso
         raise InputError(f"--model-card {label!r}: not a label of this run ({', '.join(comparison['labels'])})")
     eval_set = manifest["eval_set"]
     metrics = []
-    for metric in ("poetscore", "form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "copy_overlap"):
+    for metric in registry.shown_in("viewer"):
         v = comparison["means"][label].get(metric) or {}
         if v.get("mean") is not None:
             metrics.append({"type": metric, "value": round(v["mean"], 4),

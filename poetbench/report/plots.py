@@ -12,8 +12,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-KEY_METRICS = ("form_ok", "tone_conformity", "rhyme_rate", "classical_ratio", "fluency", "coherence", "length_regularity",
-               "poetscore")
+from poetbench.metrics import registry  # noqa: E402
+
+COLUMNS = 4  # plots per row of the step curves
 
 
 def _data_uri(figure) -> str:
@@ -27,8 +28,12 @@ def step_curves(comparison: dict) -> str | None:
     """Each key metric against training step, with its 95% CI band."""
     if not comparison["steps"]:
         return None
-    figure, axes = plt.subplots(2, 4, figsize=(15, 6))
-    for axis, metric in zip(axes.flat, KEY_METRICS):
+    metrics = registry.shown_in("plot")
+    rows = -(-len(metrics) // COLUMNS)
+    figure, axes = plt.subplots(rows, COLUMNS, figsize=(15, 3 * rows), squeeze=False)
+    for axis in axes.flat[len(metrics):]:
+        axis.set_visible(False)
+    for axis, metric in zip(axes.flat, metrics):
         points = [p for p in comparison["steps"][metric] if p.get("mean") is not None]
         steps = [p["step"] for p in points]
         axis.plot(steps, [p["mean"] for p in points], marker="o")
@@ -57,10 +62,10 @@ def diversity_curves(comparison: dict) -> str | None:
 
 
 def bars(comparison: dict) -> str:
-    """A grouped bar per key metric (poetscore on its own 0-100 axis), with 95% CIs."""
+    """A grouped bar per plotted metric of scale 0–1, with 95% CIs; poetscore on its own 0-100 axis."""
     labels = comparison["labels"]
     figure, (left, right) = plt.subplots(1, 2, figsize=(12, 4), gridspec_kw={"width_ratios": [5, 1]})
-    metrics = KEY_METRICS[:-1]
+    metrics = [m for m in registry.shown_in("plot") if registry.get(m).scale == registry.UNIT]
     width = 0.8 / max(len(labels), 1)
     for k, label in enumerate(labels):
         values = [comparison["means"][label][m] or {} for m in metrics]

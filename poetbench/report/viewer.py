@@ -17,15 +17,15 @@ from pathlib import Path
 
 import numpy as np
 
-from poetbench.display import FORM_NAMES, RULES
+from poetbench.display import RULES
+from poetbench.forms import DISPLAY_NAMES
+from poetbench.metrics import registry
 from poetbench.metrics.adherence import Prompt
 from poetbench.rundir import read_samples
 from poetbench.scoring import Scorer
 from poetbench.text.batch import TextBatch
 
 SHOWN_CHARS = 10_000  # characters of a sample's raw output, poem, and removed text the page carries, each
-SHOWN_SCORES = ("poetscore", "form", "form_ok", "tone_ok", "rhyme_ok", "classical_ratio", "chatter", "copy_overlap",
-                "extract_warnings")
 
 
 def samples(run_dir: Path, labels: list[str], prompts: list[dict], reference: str | None,
@@ -43,7 +43,7 @@ def samples(run_dir: Path, labels: list[str], prompts: list[dict], reference: st
             if row["sample_index"] == 0 and row["prompt_id"] in by_id and not row.get("missing"):
                 rows[row["prompt_id"]] = row
         ids = list(rows)
-        analyses = scorer._measure([rows[i]["output"] for i in ids], [Prompt.from_row(by_id[i]) for i in ids], detail=True)
+        analyses = scorer.analyse_many([rows[i]["output"] for i in ids], [Prompt.from_row(by_id[i]) for i in ids])
         copied = _copied(scorer, analyses)
         views = {}
         for prompt_id, analysis, copy_mask in zip(ids, analyses, copied):
@@ -65,8 +65,8 @@ def samples(run_dir: Path, labels: list[str], prompts: list[dict], reference: st
                 "r": [n for n in (analysis.rhyme.rhyming_lines if analysis.rhyme else []) if n <= len(lines)],
                 "x": _shown_removed(analysis.extraction.removed),
                 "k": [[pos for pos in positions if pos <= len(line)] for positions, line in zip(copy_mask, lines)],
-                "s": {key: record[key] for key in SHOWN_SCORES},
-                "f": FORM_NAMES[record["form"]],
+                "s": {key: record[key] for key in registry.shown_in("viewer", per=None)},
+                "f": DISPLAY_NAMES[record["form"]],
                 **({"m": more} if more else {}),
                 **({"d": hashlib.sha256(output.encode("utf-8", "surrogatepass")).hexdigest()[:16]}
                    if len(output) > SHOWN_CHARS else {}),

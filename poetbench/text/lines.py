@@ -49,6 +49,11 @@ def split_lines(text: str, clean: bool = False) -> list[str]:
     return [piece for piece in _SPLIT_RE.split(text) if piece]
 
 
+def join(lines: list[str] | tuple[str, ...]) -> str:
+    """Lines as a punctuated poem: ``，`` inside a couplet, ``。`` at its end."""
+    return "".join(line + ("，" if i % 2 == 0 else "。") for i, line in enumerate(lines))
+
+
 def is_han(char: str) -> bool:
     """True for a CJK ideograph (basic block, extension A-G, compatibility)."""
     return bool(_HAN_RE.match(char))

@@ -7,14 +7,12 @@ tests/test_signature.py fails when scores change while the signature stays the s
 """
 
 import json
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent))
-from poems import CHAT_WRAPPERS, REGULATED, VERNACULAR, forced_into_lines  # noqa: E402
+from poetbench.audit.poems import CHAT_WRAPPERS, REGULATED, VERNACULAR, forced_into_lines
+from poetbench.scoring import Scorer
 
-from poetbench.scoring import Scorer  # noqa: E402
+HERE = Path(__file__).resolve().parent
 
 OUT = HERE / "expected_scores.jsonl"
 

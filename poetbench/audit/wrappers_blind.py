@@ -2,9 +2,9 @@
 
 What the file is for
 --------------------
-``tests/wrappers.py`` holds the wrapper styles that extraction v2 was tuned on. This file holds
-a second, BLIND set of styles, written without looking at the extractor's rules
-(``poetbench.text.extract`` and its helpers were not read while writing it). Use ``BLIND``
+``audit/wrappers.py`` and ``audit/wrappers_mixed.py`` hold the wrapper styles that extraction v2
+was tuned on. This file holds a second, BLIND set of styles, written without looking at the
+extractor's rules (``poetbench.text.extract`` and its helpers were not read while writing it). Use ``BLIND``
 only to measure how invariant extraction is on reply shapes it has not seen; never tune the
 extractor against it, or it stops being blind.
 
@@ -12,7 +12,7 @@ Every chat string here was written for this project. The shapes were modelled on
 models (Qwen, DeepSeek, GLM, Llama-Chinese fine-tunes, GPT, Kimi, Doubao) tend to dress a poem
 in a reply, but no text was copied from any of them.
 
-Conventions (same as ``tests/wrappers.py``)
+Conventions (same as ``audit/wrappers.py``)
 -------------------------------------------
 * A wrapper is ``wrap(poem, title, trad) -> str``. ``poem`` is a bare poem in either script,
   ``title`` its title (may be ``""``). The reply holds every verse line of ``poem``, in order,
@@ -45,7 +45,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from poetbench.text.wrappers import couplets, say, verse_lines
+from poetbench.audit.wrappers import couplets, say, verse_lines
 
 Wrapper = Callable[[str, str, bool], str]
 

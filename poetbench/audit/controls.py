@@ -2,7 +2,7 @@
 
 Every control keeps the real poem's shape (its number of lines and their lengths), so that a
 metric which rewards shape alone cannot tell them apart. ``poetbench audit`` builds one of each
-from every real held-out poem (``audit.py``):
+from every real held-out poem (``audit/__init__.py``):
 
 * ``char_shuffle``: the poem's own characters in random order.
 * ``tone_salad``: every character replaced by a random character of the same 平仄 class, drawn
@@ -17,7 +17,7 @@ from every real held-out poem (``audit.py``):
 * ``cento`` (集句): lines of training-corpus poems of the same form, verbatim, rhyme kept.
 * ``loop``: the degenerate output of a model stuck in a loop: one line repeated, one couplet
   repeated, or a two-character cycle filling the shape.
-* ``chat_wrapped``: the real poem inside a chat reply (``text/wrappers.py``); it must score like
+* ``chat_wrapped``: the real poem inside a chat reply (``audit/wrappers.py``); it must score like
   the bare poem.
 """
 
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from poetbench.text.lines import split_lines
+from poetbench.text.lines import join, split_lines
 
 VERNACULAR_TEXT = Path(__file__).resolve().parents[1] / "resources" / "vernacular-v1.txt"
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -42,11 +42,6 @@ class Donor:
     lines: tuple[str, ...]
     form: str
     rhyme_group: str | None
-
-
-def join(lines: list[str] | tuple[str, ...]) -> str:
-    """Lines as a punctuated poem: ``，`` inside a couplet, ``。`` at its end."""
-    return "".join(line + ("，" if i % 2 == 0 else "。") for i, line in enumerate(lines))
 
 
 def rhyme_positions(n_lines: int) -> list[int]:

@@ -1,17 +1,25 @@
 """``poetbench audit``: the benchmark checks itself against text built to fool it.
 
 From N real held-out poems (the ``data prepare`` split that the language model never saw) the
-audit builds one of each control of ``text/controls.py`` per poem, scores everything with one
+audit builds one of each control of ``audit/controls.py`` per poem, scores everything with one
 ``Scorer`` (the train split as the copy reference), and reports for every metric and for
 PoetScore the mean on the real poems, the mean on each control, and the AUC: the chance that a
 random real poem scores better than a random control (ties count half; "better" is lower for
-the metrics in ``LOWER_IS_BETTER``). 1.0 separates perfectly, 0.5 not at all.
+the metrics the registry, ``metrics/registry.py``, marks lower-is-better). 1.0 separates perfectly, 0.5 not at all.
 
 ``chat_wrapped`` is the other way round: the same poems in chat replies must score like the
 bare poems, so its AUC should be 0.5 and ``identical`` (the share of poems whose record, less
 ``chatter`` and ``extract_warnings``, equals the bare poem's) should be 1.
 
 ``TARGETS`` are the thresholds PoetScore must meet (issue 13); ``check_targets`` lists misses.
+
+The audit's material lives in this package, and the tests and ``bench/`` import it from here
+(never from each other): ``controls`` (texts built to fool the metrics), ``wrappers`` (chat
+replies of many shapes around a poem), ``wrappers_mixed`` (hand-written replies with the lines
+extraction must find), ``wrappers_blind`` (shapes written apart from the extractor's rules, to
+measure, never to tune), ``poems`` (canonical poems and vernacular prose), ``invariance``
+(extraction invariance over the wrappers), ``peer`` (the peer checker we compare against) and
+``polyphones`` (how far the 多音字 are settled, and how rightly).
 """
 
 from __future__ import annotations
@@ -23,23 +31,18 @@ from pathlib import Path
 
 import numpy as np
 
-from poetbench.metrics.form import REGULATED
+from poetbench.audit import controls
+from poetbench.audit.wrappers import WRAPPERS
+from poetbench.forms import REGULATED
+from poetbench.metrics import registry
 from poetbench.scoring import Scorer
 from poetbench.stats import average_ranks
-from poetbench.text import controls
 from poetbench.text.batch import TextBatch
-from poetbench.text.wrappers import WRAPPERS
+from poetbench.text.lines import join
 
 CONTROLS = ("char_shuffle", "tone_salad", "line_shuffle", "line_shuffle_rhymed", "vernacular", "cento", "loop",
             "chat_wrapped")
-HIGHER_IS_BETTER = ("length_regularity", "form_ok", "tone_conformity", "tone_ok", "rhyme_ok", "rhyme_rate",
-                    "classical_ratio", "fluency", "coherence", "distinct_2", "repetition_ok", "adherence", "poetscore")
-LOWER_IS_BETTER = ("vernacular_markers", "fluency_bpc", "chatter", "repeated_lines", "loop_bigram_max",
-                   "char_overuse", "copy_overlap", "copy_span", "verbatim_lines")
-METRICS = ("length_regularity", "form_ok", "tone_conformity", "tone_ok", "rhyme_ok", "rhyme_rate",
-           "classical_ratio", "vernacular_markers", "fluency_bpc", "fluency", "coherence", "chatter",
-           "distinct_2", "repeated_lines", "loop_bigram_max", "char_overuse", "repetition_ok",
-           "copy_overlap", "copy_span", "verbatim_lines", "poetscore")
+METRICS = registry.shown_in("audit")  # in registry order; "better" is the registry's direction
 # PoetScore, real held-out poems against each control (issue 13)
 TARGETS = {"auc": {"tone_salad": 0.99, "char_shuffle": 0.99, "vernacular": 0.99, "loop": 0.99,
                    "line_shuffle_rhymed": 0.95},
@@ -56,16 +59,16 @@ class Split:
     train_file: Path
 
 
-def load_split(corpus: str | None) -> Split:
-    """The prepared split at ``corpus`` (a ``data prepare`` directory), or the default split of
-    the raw corpus found by discovery (prepared once into the cache)."""
-    from poetbench.data.prepare import prepared_split
-    from poetbench.jsonl import read_rows
+def split_poems(corpus: str | None) -> Split:
+    """The poems of the prepared split at ``corpus`` (a ``data prepare`` directory), or of the
+    default split of the raw corpus found by discovery (prepared once into the cache), as
+    ``data.prepare.load_split`` reads them."""
+    from poetbench.data.prepare import load_split, prepared_split
 
     prepared = prepared_split(corpus)
     parts = {}
     for name in ("heldout", "train"):
-        rows = [row.data for row in read_rows(str(prepared / f"{name}.jsonl")) if row.data]
+        rows = load_split(prepared, name)
         poems = TextBatch([r["lines"] for r in rows], simplify=True).poems  # as scoring converts
         parts[name] = list(zip(poems, (r["form"] for r in rows)))
     return Split(parts["heldout"], parts["train"], prepared / "train.jsonl")
@@ -88,7 +91,7 @@ def build_controls(real: list[tuple[list[str], str]], split: Split, scorer: Scor
     wrappers = list(WRAPPERS.values())
     for number, ((lines, form), code) in enumerate(zip(real, codes)):
         poem = by_lines.get(tuple(lines)) or controls.Donor(tuple(lines), form, None)
-        text = controls.join(lines)
+        text = join(lines)
         out["char_shuffle"].append(controls.shuffle_characters(text, rng))
         out["tone_salad"].append(controls.tone_salad(lines, code, pools, rng))
         out["line_shuffle"].append(controls.line_shuffle(poem, held_donors, rng, rhymed=False))
@@ -101,7 +104,7 @@ def build_controls(real: list[tuple[list[str], str]], split: Split, scorer: Scor
 
 
 def _donors(poems: list[tuple[list[str], str]], core: Scorer) -> list[controls.Donor]:
-    records = core.score_many([controls.join(lines) for lines, _ in poems])
+    records = core.score_many([join(lines) for lines, _ in poems])
     return [controls.Donor(tuple(lines), form, r["rhyme_group"]) for (lines, form), r in zip(poems, records)]
 
 
@@ -140,7 +143,7 @@ def summarise(real: list[dict], scored: dict[str, list[dict | None]]) -> dict:
     """Per metric: the real mean, and each control's mean and AUC."""
     table = {}
     for metric in METRICS:
-        sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
+        sign = -1.0 if registry.lower_is_better(metric) else 1.0
         ours = _column(real, metric)
         row = {"real": _mean(ours), "controls": {}}
         for name, records in scored.items():
@@ -181,11 +184,11 @@ def check_targets(table: dict) -> list[str]:
 def score_all(corpus: str | None = None, n: int = 500, seed: int = 0, reference: bool = True,
               progress: bool = False) -> tuple[Scorer, list[dict], dict[str, list[dict | None]], dict[str, list]]:
     """(scorer, real records, control records by name, texts by name incl. ``real``)."""
-    split = load_split(corpus)
+    split = split_poems(corpus)
     real = _real_sample(split, n, seed)
     scorer = Scorer(reference=str(split.train_file) if reference else None)
     texts = build_controls(real, split, scorer, seed)
-    texts["real"] = [controls.join(lines) for lines, _ in real]
+    texts["real"] = [join(lines) for lines, _ in real]
     real_records = scorer.score_many(texts["real"])
     scored = {}
     names = CONTROLS
@@ -233,7 +236,7 @@ def against_real(run_dir: str | Path, corpus: str | None = None, n: int = 500, s
     from poetbench import rundir
 
     scored = rundir.load(Path(run_dir))  # every label read and checked (rundir) before the split loads
-    real = [controls.join(lines) for lines, _ in _real_sample(load_split(corpus), n, seed)]
+    real = [join(lines) for lines, _ in _real_sample(split_poems(corpus), n, seed)]
     real_records = Scorer().score_many(real)
     labels = {}
     for label, data in scored.labels.items():

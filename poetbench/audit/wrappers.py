@@ -3,11 +3,14 @@
 What the module is for
 ----------------------
 Invariance checks of ``poetbench.text.extract`` (extraction v2): the tests, ``bench/invariance.py``
-and the ``chat_wrapped`` control of ``poetbench audit``. A poem wrapped in a chat model's
-reply (markdown, ``<think>`` blocks, titles, numbering, notes, translations…) must extract to
-the same verse lines, and so score the same, as the bare poem. ``WRAPPERS`` turns any bare poem
-into replies of many shapes. (``tests/wrappers.py`` adds ``MIXED``: hand-written replies that
-nest and combine these shapes.)
+(``audit/invariance.py``) and the ``chat_wrapped`` control of ``poetbench audit``. A poem
+wrapped in a chat model's reply (markdown, ``<think>`` blocks, titles, numbering, notes,
+translations…) must extract to the same verse lines, and so score the same, as the bare poem.
+``WRAPPERS`` turns any bare poem into replies of many shapes. (``audit/wrappers_mixed.py``
+adds ``MIXED``: hand-written replies that nest and combine these shapes; ``audit/wrappers_blind.py``
+adds ``BLIND``, shapes written apart from the extractor's rules. Both build their replies with
+the public helpers here: ``verse_lines``, ``punct_lines``, ``couplets``, ``couplet_parts``,
+``pinyin_line`` and ``say``.)
 
 Every chat string here was written for this project. The shapes were modelled on real replies
 of chat models (Qwen / Qwen2.5-Instruct, DeepSeek-R1 and its distills, ChatGLM, Llama-Chinese
@@ -87,7 +90,7 @@ def verse_lines(poem: str) -> list[str]:
     return [text for text, _ in _segments(poem)]
 
 
-def _punct_lines(poem: str) -> list[str]:
+def punct_lines(poem: str) -> list[str]:
     """The verse lines with their own punctuation: ["白日依山尽，", "黄河入海流。", ...]."""
     return [text + punct for text, punct in _segments(poem)]
 
@@ -115,7 +118,7 @@ def couplets(poem: str) -> list[str]:
     return out
 
 
-def _couplet_parts(poem: str) -> list[list[str]]:
+def couplet_parts(poem: str) -> list[list[str]]:
     """Each couplet's verse lines, without punctuation: [["白日依山尽", "黄河入海流"], ...]."""
     return [verse_lines(c) for c in couplets(poem)]
 
@@ -214,7 +217,7 @@ _ENGLISH = [
 ]
 
 
-def _pinyin(line: str, cap: bool = True) -> str:
+def pinyin_line(line: str, cap: bool = True) -> str:
     """Tone-marked pinyin of one verse line, Latin letters only: "Bái rì yī shān jìn"."""
     from pypinyin import Style, lazy_pinyin
 
@@ -229,7 +232,7 @@ def _pinyin(line: str, cap: bool = True) -> str:
 
 
 def fence_plain(poem: str, title: str, trad: bool) -> str:
-    body = "\n".join(_punct_lines(poem))
+    body = "\n".join(punct_lines(poem))
     return (
         say(f"好的，下面是我为您创作的一首{_form(poem)}：", trad) + "\n\n"
         + (_book(title) + "\n\n" if title else "")
@@ -248,7 +251,7 @@ def fence_text(poem: str, title: str, trad: bool) -> str:
 
 
 def fence_poem(poem: str, title: str, trad: bool) -> str:
-    body = "\n".join(_punct_lines(poem))
+    body = "\n".join(punct_lines(poem))
     return (
         say(f"这是按照您的要求写的{_form(poem)}，我把它放在代码块里，方便您直接复制：", trad) + "\n\n"
         + "```poem\n" + (_book(title) + "\n" if title else "") + body + "\n```"
@@ -257,7 +260,7 @@ def fence_poem(poem: str, title: str, trad: bool) -> str:
 
 def bold_title_notes_offer(poem: str, title: str, trad: bool) -> str:
     lines = verse_lines(poem)
-    body = "".join(line + "  \n" for line in _punct_lines(poem))
+    body = "".join(line + "  \n" for line in punct_lines(poem))
     quoted = _pick(lines, 0.5)
     return (
         say(f"好！以下是一首{_form(poem)}：", trad) + "\n\n"
@@ -271,7 +274,7 @@ def bold_title_notes_offer(poem: str, title: str, trad: bool) -> str:
 
 def heading_appreciation(poem: str, title: str, trad: bool) -> str:
     lines = verse_lines(poem)
-    body = "\n".join(_punct_lines(poem))
+    body = "\n".join(punct_lines(poem))
     return (
         (f"## {_book(title)}\n\n" if title else "")
         + body + "\n\n"
@@ -290,7 +293,7 @@ def think_closed(poem: str, title: str, trad: bool) -> str:
         + say("这一版意象有些堆砌，第二句和第四句的韵也不太稳。换个思路重写，写完再逐句核对字数和平仄。", trad) + "\n"
         + "</think>\n\n"
         + (_book(title) + "\n\n" if title else "")
-        + "\n".join(_punct_lines(poem)) + "\n\n"
+        + "\n".join(punct_lines(poem)) + "\n\n"
         + say("希望这首诗符合您的期待！", trad)
     )
 
@@ -307,13 +310,13 @@ def think_close_only(poem: str, title: str, trad: bool) -> str:
         + say("好，整理一下，写出最终的版本。", trad) + "\n"
         + "</think>\n\n"
         + (f"**{_book(title)}**\n\n" if title else "")
-        + "\n".join(_punct_lines(poem)) + "\n\n"
+        + "\n".join(punct_lines(poem)) + "\n\n"
         + say("**创作说明：** 全诗先写景后抒情，用字尽量平易。", trad)
     )
 
 
 def numbered_dot(poem: str, title: str, trad: bool) -> str:
-    body = "\n".join(f"{i}. {line}" for i, line in enumerate(_punct_lines(poem), 1))
+    body = "\n".join(f"{i}. {line}" for i, line in enumerate(punct_lines(poem), 1))
     return (
         say(f"当然，下面是一首{_form(poem)}，我按句编了号，方便您对照：", trad) + "\n\n"
         + (_book(title) + "\n\n" if title else "")
@@ -332,7 +335,7 @@ def numbered_chinese(poem: str, title: str, trad: bool) -> str:
 
 
 def numbered_circled(poem: str, title: str, trad: bool) -> str:
-    body = "\n".join(f"{_circled(i)}{line}" for i, line in enumerate(_punct_lines(poem), 1))
+    body = "\n".join(f"{_circled(i)}{line}" for i, line in enumerate(punct_lines(poem), 1))
     return (
         say("好的～", trad) + (_book(title) if title else "") + "\n\n"
         + body + "\n\n"
@@ -341,7 +344,7 @@ def numbered_circled(poem: str, title: str, trad: bool) -> str:
 
 
 def numbered_paren_ascii(poem: str, title: str, trad: bool) -> str:
-    body = "\n".join(f"({i}) {line}" for i, line in enumerate(_punct_lines(poem), 1))
+    body = "\n".join(f"({i}) {line}" for i, line in enumerate(punct_lines(poem), 1))
     return (
         say("诗作如下：", trad) + "\n\n"
         + (_book(title) + "\n" if title else "")
@@ -359,7 +362,7 @@ def numbered_paren_full(poem: str, title: str, trad: bool) -> str:
 
 
 def bullets_dash(poem: str, title: str, trad: bool) -> str:
-    body = "\n".join(f"- {line}" for line in _punct_lines(poem))
+    body = "\n".join(f"- {line}" for line in punct_lines(poem))
     return (
         (f"**{_book(title)}**\n\n" if title else "")
         + body + "\n\n"
@@ -378,7 +381,7 @@ def bullets_star(poem: str, title: str, trad: bool) -> str:
 
 
 def ordinal_labels(poem: str, title: str, trad: bool) -> str:
-    body = "\n".join(say(f"第{_cn(i)}句：", trad) + line for i, line in enumerate(_punct_lines(poem), 1))
+    body = "\n".join(say(f"第{_cn(i)}句：", trad) + line for i, line in enumerate(punct_lines(poem), 1))
     return (
         say("好的，我把这首诗逐句列出：", trad) + "\n\n"
         + (say("诗题：", trad) + _book(title) + "\n" if title else "")
@@ -398,7 +401,7 @@ def bold_couplets(poem: str, title: str, trad: bool) -> str:
 
 
 def blockquote(poem: str, title: str, trad: bool) -> str:
-    body = "\n".join(f"> {line}" for line in _punct_lines(poem))
+    body = "\n".join(f"> {line}" for line in punct_lines(poem))
     return (
         say("好的，这是为您写的诗：", trad) + "\n\n"
         + (f"{_book(title)}\n\n" if title else "")
@@ -411,7 +414,7 @@ def title_author_fields(poem: str, title: str, trad: bool) -> str:
     return (
         (say("标题：", trad) + title + "\n" if title else "")
         + say("作者：AI 助手", trad) + "\n\n"
-        + "\n".join(_punct_lines(poem)) + "\n"
+        + "\n".join(punct_lines(poem)) + "\n"
     )
 
 
@@ -425,7 +428,7 @@ def ti_wen_fields(poem: str, title: str, trad: bool) -> str:
 
 
 def fullwidth_space_halves(poem: str, title: str, trad: bool) -> str:
-    body = "\n".join("\u3000".join(parts) for parts in _couplet_parts(poem))
+    body = "\n".join("\u3000".join(parts) for parts in couplet_parts(poem))
     return (
         say(f"按竖排古籍的习惯，每联一行、不加标点，写成{_form(poem)}如下：", trad) + "\n\n"
         + (_book(title) + "\n\n" if title else "")
@@ -434,7 +437,7 @@ def fullwidth_space_halves(poem: str, title: str, trad: bool) -> str:
 
 
 def tab_halves(poem: str, title: str, trad: bool) -> str:
-    body = "\n".join("\t".join(parts) for parts in _couplet_parts(poem))
+    body = "\n".join("\t".join(parts) for parts in couplet_parts(poem))
     return (
         (title + "\n\n" if title else "")
         + body + "\n\n"
@@ -443,7 +446,7 @@ def tab_halves(poem: str, title: str, trad: bool) -> str:
 
 
 def slash_halves(poem: str, title: str, trad: bool) -> str:
-    body = "\n".join(" / ".join(parts) for parts in _couplet_parts(poem))
+    body = "\n".join(" / ".join(parts) for parts in couplet_parts(poem))
     return (
         say("好的，这是一首", trad) + say(_form(poem), trad) + (say("，题目是", trad) + _book(title) if title else "") + say("：", trad) + "\n\n"
         + body + "\n\n"
@@ -452,11 +455,11 @@ def slash_halves(poem: str, title: str, trad: bool) -> str:
 
 
 def pinyin_after(poem: str, title: str, trad: bool) -> str:
-    pinyin = "\n".join(_pinyin(line) for line in verse_lines(poem))
+    pinyin = "\n".join(pinyin_line(line) for line in verse_lines(poem))
     return (
         say(f"好的，以下是一首{_form(poem)}，并附上拼音，方便朗读：", trad) + "\n\n"
         + (f"**{_book(title)}**\n\n" if title else "")
-        + "\n".join(_punct_lines(poem)) + "\n\n"
+        + "\n".join(punct_lines(poem)) + "\n\n"
         + say("**拼音：**", trad) + "\n\n"
         + pinyin + "\n"
     )
@@ -467,7 +470,7 @@ def english_translation(poem: str, title: str, trad: bool) -> str:
     english = "\n".join(_ENGLISH[i % len(_ENGLISH)] for i in range(len(lines)))
     return (
         (_book(title) + "\n\n" if title else "")
-        + "\n".join(_punct_lines(poem)) + "\n\n"
+        + "\n".join(punct_lines(poem)) + "\n\n"
         + say("英文翻译（English translation）：", trad) + "\n\n"
         + english + "\n\n"
         + say("翻译只求达意，难免损失原诗的韵律。", trad)
@@ -482,13 +485,13 @@ def draft_then_final(poem: str, title: str, trad: bool) -> str:
         + say("读了一遍，觉得第二句用字太熟，后半首的意思也有些重复，于是重新推敲了一遍。", trad) + "\n\n"
         + say("最终版本：", trad) + "\n\n"
         + (_book(title) + "\n\n" if title else "")
-        + "\n".join(_punct_lines(poem)) + "\n\n"
+        + "\n".join(punct_lines(poem)) + "\n\n"
         + say("改动后意境更统一，韵脚也更稳了。", trad)
     )
 
 
 def html_br(poem: str, title: str, trad: bool) -> str:
-    body = "<br>".join(_punct_lines(poem))
+    body = "<br>".join(punct_lines(poem))
     return (
         say("好的，以下是诗作：", trad) + "\n\n"
         + (f"<b>{_book(title)}</b><br>" if title else "")
@@ -516,7 +519,7 @@ def inline_notes(poem: str, title: str, trad: bool) -> str:
 
 
 def invisible_chars(poem: str, title: str, trad: bool) -> str:
-    lines = _punct_lines(poem)
+    lines = punct_lines(poem)
     out = []
     for i, line in enumerate(lines):
         if i == 0:
@@ -536,7 +539,7 @@ def line_separators(poem: str, title: str, trad: bool) -> str:
     return (
         say("为您写好了：", trad) + "\n\n"
         + (_book(title) + "\u2028" if title else "")
-        + "\u2028".join(_punct_lines(poem)) + "\n\n"
+        + "\u2028".join(punct_lines(poem)) + "\n\n"
         + say("如需修改，欢迎继续交流。", trad)
     )
 
@@ -545,7 +548,7 @@ def plain_title_commentary(poem: str, title: str, trad: bool) -> str:
     return (
         say(f"当然可以。以下是我为您创作的一首{_form(poem)}：", trad) + "\n\n"
         + (title + "\n\n" if title else "")
-        + "\n".join(_punct_lines(poem)) + "\n\n"
+        + "\n".join(punct_lines(poem)) + "\n\n"
         + say("这首诗以简练的笔墨勾勒景物，又在结尾寄托情思。希望这首诗能够符合您的期望；"
               "如果您有特定的主题或风格要求，我也可以再为您创作。", trad)
     )
@@ -555,7 +558,7 @@ def english_chat(poem: str, title: str, trad: bool) -> str:
     return (
         "Sure! Here's a classical Chinese poem"
         + (f" titled {_book(title)}" if title else "") + ":\n\n"
-        + "\n".join(_punct_lines(poem)) + "\n\n"
+        + "\n".join(punct_lines(poem)) + "\n\n"
         + "It follows the traditional line length throughout. Let me know if you'd like a translation or any changes!"
     )
 

@@ -1,8 +1,8 @@
 """MIXED: hand-written chat replies for extraction v2, shapes nested and combined, drafts,
 versions, and no poem at all, each with the lines extraction must find (``None``: no verse) and
-the warnings it must raise. The single shapes are ``poetbench.text.wrappers.WRAPPERS``.
+the warnings it must raise. The single shapes are ``poetbench.audit.wrappers.WRAPPERS``.
 
-Every chat string here was written for this project (see ``poetbench/text/wrappers.py`` for
+Every chat string here was written for this project (see ``poetbench/audit/wrappers.py`` for
 how the shapes were modelled). Warning vocabulary: ``several_candidates``, ``unclosed_think``,
 ``mixed_line_lengths``, ``no_verse``. A case lists only the warnings that must be present.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from poetbench.text.wrappers import WRAPPERS, _couplet_parts, _pinyin, _punct_lines, couplets, say, verse_lines  # noqa: F401
+from poetbench.audit.wrappers import couplet_parts, couplets, pinyin_line, punct_lines, say, verse_lines
 
 # ---------------------------------------------------------------------------------------------
 # MIXED: hand-written replies, shapes nested and combined, drafts, versions, and no poem at all
@@ -49,7 +49,7 @@ JINGYESI_T = "床前明月光，疑是地上霜。舉頭望明月，低頭思故
 
 def _nl(poem: str, per: str = "line") -> str:
     """The poem laid out one verse line (or one couplet) per line."""
-    return "\n".join(_punct_lines(poem) if per == "line" else couplets(poem))
+    return "\n".join(punct_lines(poem) if per == "line" else couplets(poem))
 
 
 MIXED: list[Case] = [
@@ -65,7 +65,7 @@ MIXED: list[Case] = [
     Case(
         "blockquote_numbered_list",
         "当然可以，我用引用块把诗排出来：\n\n> **《江雪》**\n>\n"
-        + "\n".join(f"> {i}. {line}" for i, line in enumerate(_punct_lines(JIANGXUE), 1))
+        + "\n".join(f"> {i}. {line}" for i, line in enumerate(punct_lines(JIANGXUE), 1))
         + "\n\n这首诗用极简的笔墨写出一片寂静的雪景，孤独中带着清高。",
         verse_lines(JIANGXUE),
     ),
@@ -158,7 +158,7 @@ MIXED: list[Case] = [
         "trad_bold_title_pinyin",
         say("好的！以下是一首五言绝句：", True) + "\n\n**《登鸛雀樓》**\n\n" + _nl(DENG_T, "couplet") + "\n\n"
         + say("**拼音：**", True) + "\n"
-        + "\n".join(", ".join(_pinyin(half, cap=i == 0) for i, half in enumerate(parts)) + "." for parts in _couplet_parts(DENG_T))
+        + "\n".join(", ".join(pinyin_line(half, cap=i == 0) for i, half in enumerate(parts)) + "." for parts in couplet_parts(DENG_T))
         + "\n\n" + say("希望您喜欢！", True),
         verse_lines(DENG_T),
     ),
@@ -229,7 +229,7 @@ MIXED: list[Case] = [
     Case(
         "trad_title_author_blockquote",
         say("标题：", True) + "靜夜思\n" + say("作者：李白（唐）", True) + "\n\n"
-        + "\n".join("> " + line for line in _punct_lines(JINGYESI_T)) + "\n\n"
+        + "\n".join("> " + line for line in punct_lines(JINGYESI_T)) + "\n\n"
         + say("这首诗语言浅白，却把思乡之情写得极为真切。", True),
         verse_lines(JINGYESI_T),
     ),

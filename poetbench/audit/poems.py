@@ -1,7 +1,8 @@
-"""Poems and controls for the tests: famous short Tang poems, and prose we wrote ourselves.
+"""Poems and controls for the tests and ``bench/``: famous short Tang poems, and prose we wrote ourselves.
 
 The poems are given in Traditional characters, as 全唐诗 has them; tests derive the Simplified
-form with OpenCC (t2s, the reliable direction).
+form with OpenCC (t2s, the reliable direction). ``tests/data/make_expected.py`` scores them for
+``tests/data/expected_scores.jsonl``: a change here changes the expected scores.
 """
 
 # Canonical 近体诗 (all in 唐诗三百首). Each follows the rules of lenient mode.
