@@ -85,7 +85,9 @@ def copy_shipped_base(settings: DemoSettings, rebuild: bool = False) -> bool:
     return True
 
 
-def training_config(settings: DemoSettings, prepared: Path) -> dict:
+def training_config(settings: DemoSettings, corpus: Path, prepared: Path) -> dict:
+    """training/configs/tiny-cpu.yaml on the demo's folders; the base, when it is built, reads
+    the corpus the demo found (an installed package has no ``../shared`` beside it)."""
     from training.train import load_config
 
     trained = [s for s in settings.steps if s > 0]
@@ -98,7 +100,7 @@ def training_config(settings: DemoSettings, prepared: Path) -> dict:
         "report_to": [],
         "poetbench_callback": None,
     })
-    config["build_tiny"] = base_settings(settings)
+    config["build_tiny"] = {**base_settings(settings), "corpus": str(corpus)}
     config["data"] = {"prepared": str(prepared), "max_examples": 1500 if settings.quick else 4000}
     return config
 
@@ -202,7 +204,7 @@ def run_demo(settings: DemoSettings, log=print) -> dict:
     corpus = find_corpus(settings.corpus)
     log(f"[1/5] corpus {corpus}")
     prepared = prepare_cached(corpus)
-    config = training_config(settings, prepared)
+    config = training_config(settings, corpus, prepared)
     trained = [s for s in settings.steps if s > 0]
     last = last_checkpoint(Path(config["output_dir"]))
     if last is None or step_of(Path(last)) < trained[-1]:
