@@ -7,7 +7,6 @@ is in ``poetbench.audit``; tests import it from there, and tests/ itself through
 
 from __future__ import annotations
 
-import json
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -44,11 +43,9 @@ def with_font(monkeypatch):
 @lru_cache(maxsize=None)
 def tang_poems() -> tuple[str, ...]:
     """Every 全唐诗 poem as one string (Traditional, as the corpus has it)."""
-    files = sorted((CORPUS / "quantangshi").glob("poet.tang.*.json"), key=lambda p: int(p.stem.split(".")[-1]))
-    poems = []
-    for path in files:
-        poems.extend("".join(p["paragraphs"]) for p in json.loads(path.read_text(encoding="utf-8")))
-    return tuple(poems)
+    from poetbench.data.chinese_poetry import tang_texts
+
+    return tuple(tang_texts(CORPUS))
 
 
 @pytest.fixture(scope="session")

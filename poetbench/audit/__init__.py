@@ -33,6 +33,7 @@ import numpy as np
 
 from poetbench.audit import controls
 from poetbench.audit.wrappers import WRAPPERS
+from poetbench.compare import LANGUAGE  # what a model that games a meter reward loses
 from poetbench.forms import REGULATED
 from poetbench.metrics import registry
 from poetbench.scoring import Scorer
@@ -218,9 +219,6 @@ def run(corpus: str | None = None, n: int = 500, seed: int = 0, reference: bool 
         "targets": TARGETS,
         "misses": check_targets(table),
     }
-
-
-LANGUAGE = ("fluency", "coherence")  # what a model that games a meter reward loses (compare.LANGUAGE)
 
 
 def _real_sample(split: Split, n: int, seed: int) -> list[tuple[list[str], str]]:

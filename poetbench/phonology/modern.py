@@ -198,12 +198,18 @@ def word_tones(classical: bool) -> WordTones:
 
 def level_finals(char: str) -> tuple[tuple[str, str], ...]:
     """(initial, final) of each 平 (tone 1 or 2) reading of ``char``, strict finals, ü as v."""
+    return finals(char, level_only=True)
+
+
+def finals(char: str, level_only: bool = False) -> tuple[tuple[str, str], ...]:
+    """(initial, final) of each reading of ``char`` (only the 平 ones with ``level_only``), strict
+    finals, ü as v."""
     from pypinyin.constants import PINYIN_DICT
     from pypinyin.contrib.tone_convert import to_finals, to_initials, to_normal
 
     out = []
     for reading in PINYIN_DICT.get(ord(char), "").split(","):
-        if reading and tone_class(reading_tone(reading)) == PING:
+        if reading and (not level_only or tone_class(reading_tone(reading)) == PING):
             plain = to_normal(reading)
             out.append((to_initials(plain, strict=True), to_finals(plain, strict=True, v_to_u=False)))
     return tuple(dict.fromkeys(out))

@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
+from poetbench.diversity import RUN_METRICS  # noqa: E402
 from poetbench.metrics import registry  # noqa: E402
 
 COLUMNS = 4  # plots per row of the step curves
@@ -51,10 +52,10 @@ def diversity_curves(comparison: dict) -> str | None:
         return None
     points = [(p["step"], diversity[p["label"]]) for p in comparison["steps"]["poetscore"] if diversity.get(p["label"])]
     figure, axes = plt.subplots(1, 2, figsize=(10, 3.2))
-    for axis, key in zip(axes, ("distinct_2", "shared_first_line")):
+    for axis, (metric, key) in zip(axes, RUN_METRICS.items()):  # the run rows of the registry
         kept = [(step, d[key]) for step, d in points if d.get(key) is not None]
         axis.plot([s for s, _ in kept], [v for _, v in kept], marker="o")
-        axis.set_title(key + (" (lower is better)" if key == "shared_first_line" else ""))
+        axis.set_title(key + (" (lower is better)" if registry.lower_is_better(metric) else ""))
         axis.set_xlabel("training step")
         axis.set_ylim(0, 1.05)
     figure.tight_layout()
