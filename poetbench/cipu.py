@@ -86,11 +86,21 @@ class Tune:
 
 
 @lru_cache(maxsize=None)
+def _data() -> dict:
+    return json.loads(gzip.decompress(RESOURCE.read_bytes()).decode("utf-8"))
+
+
+def calibration() -> dict[str, list[float]]:
+    """(median, robust spread) of the raw fluency and coherence of real Song ci, by metric
+    (``language/model.py`` puts a 词 against them)."""
+    return _data()["calibration"]
+
+
+@lru_cache(maxsize=None)
 def tunes() -> dict[str, Tune]:
     """Every tune of the 词谱, by name, commonest first."""
-    data = json.loads(gzip.decompress(RESOURCE.read_bytes()).decode("utf-8"))
     out = {}
-    for row in data["tunes"]:
+    for row in _data()["tunes"]:
         forms = tuple(CiForm(row["name"], f["length"], f["n"], tuple(f["lines"]), tuple(f["soft"]), f["marks"],
                              tuple(f["level_share"]),
                              tuple(RhymeSet(tuple(s["lines"]), s["tone"], tuple(s["tones"]), tuple(s["required"]))
@@ -115,10 +125,14 @@ _NOTE = re.compile(r"[（(【\[〔].*?[）)】\]〕]")
 _NUMBERED = re.compile(r"(其[一二三四五六七八九十百]+|[0-9０-９]+|[一二三四五六七八九十]+首)$")
 
 
+_LABEL = re.compile(r"^(词牌名?|调寄|调名|词调)\s*[:：]?\s*")
+
+
 def clean_name(name: str) -> str:
-    """A tune name without 《》, notes in brackets, a title after · and a trailing 其N or number
-    (rule 5): ``《浣溪沙·春景》`` -> ``浣溪沙``."""
-    name = _NOTE.sub("", name.strip().strip("《》〈〉<>\"“”「」 "))
+    """A tune name without 《》, a label (词牌：, 调寄), notes in brackets, a title after · and a
+    trailing 其N or number (rule 5): ``《浣溪沙·春景》`` and ``词牌：浣溪沙`` -> ``浣溪沙``."""
+    name = _LABEL.sub("", name.strip().strip("*#《》〈〉<>\"“”「」 "))
+    name = _NOTE.sub("", name.strip().strip("《》〈〉<>\"“”「」*# "))
     name = re.split(r"[·・•‧．.]", name)[0] if not name.startswith(("·", "・")) else name
     return _NUMBERED.sub("", name.strip()).strip()
 
@@ -132,3 +146,133 @@ def tune(name: str) -> Tune | None:
 def corpus_name(rhythmic: str) -> str:
     """The tune a corpus row names: ``A・B`` is B (A is its other name), a plain name itself."""
     return clean_name(rhythmic.split("・")[-1]) if "・" in rhythmic else clean_name(rhythmic)
+
+
+@dataclass(frozen=True)
+class CiMatch:
+    """A poem read as a form of a tune: the poem's text cut into the form's lines, the lines whose
+    length differs from the form's, and how the tune was found."""
+
+    form: CiForm
+    lines: tuple[str, ...]  # the poem's characters, one string per line of the form
+    off: tuple[tuple[int, int, int], ...]  # (1-based form line, the poem's characters, the form's) where they differ
+    by: str  # how the tune was found: "title", "request" or "shape"
+    also: tuple[str, ...] = ()  # other tunes with a form of this shape (read by shape only)
+
+    @property
+    def exact(self) -> bool:
+        return not self.off
+
+    @property
+    def broken_repeats(self) -> tuple[int, ...]:
+        """The 1-based lines of the form's 叠句 that do not repeat what they should (rule 4)."""
+        out = []
+        for line, kind in self.form.repeats:
+            mine, before = self.lines[line - 1], self.lines[line - 2]
+            if not mine or (mine != before if kind == SAME else not before.endswith(mine)):
+                out.append(line)
+        return tuple(out)
+
+
+def align(lengths: tuple[int, ...], form: CiForm) -> tuple[tuple[tuple[int, int], ...], int] | None:
+    """The poem's lines grouped into the form's (consecutive lines merged: a break a poet added,
+    or a 、), with the fewest characters off in all: (per form line the poem's lines [start,
+    end), characters off), or None when the poem has fewer lines than the form."""
+    n, m = len(lengths), len(form.lines)
+    if n < m or n > 3 * m:
+        return None
+    prefix = [0]
+    for size in lengths:
+        prefix.append(prefix[-1] + size)
+    inf = float("inf")
+    cost = [[inf] * (n + 1) for _ in range(m + 1)]
+    back = [[0] * (n + 1) for _ in range(m + 1)]
+    cost[0][0] = 0
+    for j in range(1, m + 1):
+        for i in range(j, n - (m - j) + 1):
+            for k in range(max(j - 1, i - 3), i):  # at most three poem lines make one form line
+                if cost[j - 1][k] < inf:
+                    c = cost[j - 1][k] + abs(prefix[i] - prefix[k] - form.lines[j - 1])
+                    if c < cost[j][i]:
+                        cost[j][i], back[j][i] = c, k
+    if cost[m][n] == inf:
+        return None
+    groups, i = [], n
+    for j in range(m, 0, -1):
+        groups.append((back[j][i], i))
+        i = back[j][i]
+    return tuple(reversed(groups)), int(cost[m][n])
+
+
+def cut(text: str, sizes) -> tuple[str, ...]:
+    """``text`` cut into pieces of ``sizes`` characters (the last ones short when it is)."""
+    out, start = [], 0
+    for size in sizes:
+        out.append(text[start:start + size])
+        start += size
+    return tuple(out)
+
+
+def read_as(lines: list[str], form: CiForm, by: str, also: tuple[str, ...] = ()) -> CiMatch:
+    """``lines`` read as ``form``: of the form's length, cut at its breaks (a 词's breaks are the
+    tune's, wherever the poet put commas); else grouped line by line (``align``), and where even
+    that fails, cut in order."""
+    text = "".join(lines)
+    if len(text) == form.length:
+        pieces = cut(text, form.lines)
+    else:
+        aligned = align(tuple(map(len, lines)), form)
+        pieces = (tuple("".join(lines[a:b]) for a, b in aligned[0]) if aligned is not None
+                  else cut(text, form.lines))
+    off = tuple((j + 1, len(piece), size) for j, (piece, size) in enumerate(zip(pieces, form.lines))
+                if len(piece) != size)
+    return CiMatch(form, pieces, off, by, also)
+
+
+def _off_by(lines: list[str], form: CiForm) -> int | None:
+    """Characters the poem is off the form: 0 at its length, else by ``align`` (None: no reading)."""
+    if sum(map(len, lines)) == form.length:
+        return 0
+    aligned = align(tuple(map(len, lines)), form)
+    return aligned[1] if aligned is not None else None
+
+
+def match(lines: list[str], name: str | None = None, by: str = "title") -> CiMatch | None:
+    """The form ``lines`` have: of the tune ``name`` (found ``by`` its title or the request), the
+    form they are fewest characters off, the commoner on a tie; with no name, the commonest form
+    of any tune whose length they have, their breaks among the form's or the form's among
+    theirs (a comma left out or added); the other tunes it fits are in ``also``."""
+    if not lines:
+        return None
+    if name is not None:
+        found = tune(name)
+        if found is None:
+            return None
+        scored = [(off, index) for index, form in enumerate(found.forms)
+                  if (off := _off_by(lines, form)) is not None]
+        index = min(scored)[1] if scored else 0
+        return read_as(lines, found.forms[index], by)
+    breaks = _breaks(map(len, lines))
+    fits = [form for form in _by_length().get(sum(map(len, lines)), ())
+            if breaks <= _breaks(form.lines) or _breaks(form.lines) <= breaks]
+    if not fits:
+        return None
+    return read_as(lines, fits[0], "shape", tuple(dict.fromkeys(f.tune for f in fits[1:] if f.tune != fits[0].tune)))
+
+
+def _breaks(sizes) -> frozenset[int]:
+    out, at = set(), 0
+    for size in sizes:
+        at += size
+        out.add(at)
+    return frozenset(out)
+
+
+@lru_cache(maxsize=None)
+def _by_length() -> dict[int, tuple[CiForm, ...]]:
+    """Every form by its length in characters, commonest first."""
+    out: dict[int, list[CiForm]] = {}
+    for found in tunes().values():
+        for form in found.forms:
+            out.setdefault(form.length, []).append(form)
+    return {length: tuple(sorted(forms, key=lambda f: -f.n)) for length, forms in out.items()}

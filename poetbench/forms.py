@@ -9,6 +9,7 @@ wulv        五言律诗  五律   8 lines of 5 characters
 qilv        七言律诗  七律   8 lines of 7 characters
 pailv       排律      排律   an even number (10 or more) of lines, all of 5 or all of 7 characters
 gushi       古诗      古诗   4 or more lines, three quarters of them of one length from 4 to 7, not the above
+ci          词        词     verse to a tune (词牌): a form of the 词谱 (``cipu.py``), read by ``metrics/form.py``
 other                        anything else (prose, one line, broken output): not a form, the verdict for none
 ==========  ========  =====  ======================================================================
 
@@ -33,13 +34,14 @@ field, ``check --form``, the SFT templates (写一首七言绝句…), the views
 5. **Names.** A requested form may be named by its key in any case (``WUJUE``), by its name,
    its short name or another name (五言绝句, 五绝, 五言排律, 古体), in Simplified or Traditional
    (七絕): ``form_key`` gives the key, and knows no name twice.
-6. **Ground floor.** It imports nothing from poetbench, so data, eval sets, metrics, SFT and the
+6. **Ground floor.** It imports nothing from poetbench but the 词谱 beside it, so data, eval sets, metrics, SFT and the
    views can all read it.
-
-A 词牌 is one more entry, with its irregular line lengths as its shape: ``Form("rumengling",
-"如梦令", "如梦令", shapes=((6, 6, 5, 6, 2, 2, 6),), aliases=("忆仙姿", "宴桃源"))``, a tuple
-for each 又一体, placed after the forms of 诗 so that a shape they share stays theirs in
-``detect``.
+7. **词** is one entry, ``ci``, whose shapes are the 词谱's: each tune (词牌) and its forms
+   (又一体) live in ``cipu.py`` (built from the 全宋词 by ``tools/build_cipu.py``), and
+   ``metrics/form.py`` reads a poem as one of them by its title, its request or its shape. A
+   requested form may name a tune (``如梦令``, ``念奴娇``): ``form_key`` gives ``ci`` and
+   ``cipu.tune`` the tune. ``detect`` never gives ``ci``: line lengths alone do not tell a 七绝
+   from half a 浣溪沙, and a 诗 shape stays 诗 unless a title or a request says otherwise.
 """
 
 from __future__ import annotations
@@ -79,7 +81,9 @@ TABLE = (
          aliases=("五言排律", "七言排律", "五排", "七排", "长律")),
     Form("gushi", "古诗", "古诗", rule=_gushi,
          aliases=("古体", "古体诗", "古风", "五古", "七古", "五言古诗", "七言古诗")),
+    Form("ci", "词", "词", aliases=("宋词", "词牌", "填词", "长短句")),
 )
+CI = "ci"
 OTHER = "other"  # the verdict for line lengths of no form
 
 BY_KEY: dict[str, Form] = {form.key: form for form in TABLE}
@@ -101,15 +105,20 @@ for _form in TABLE:
         if _KEYS.setdefault(_name, _form.key) != _form.key:
             raise ValueError(f"forms: the name {_name} is given to both {_KEYS[_name]} and {_form.key}")
 _KEYS[OTHER] = OTHER
-_TO_SIMPLIFIED = str.maketrans("絕詩體風長", "绝诗体风长")  # the only Traditional characters of the names above
+_TO_SIMPLIFIED = str.maketrans("絕詩體風長詞", "绝诗体风长词")  # the only Traditional characters of the names above
 
 
 def form_key(name) -> str | None:
     """The form key (``qilv``) of a requested form's name (``qilv``, ``QILV``, ``七律``, ``七言律詩``;
-    rule 5); None for anything else."""
+    rule 5), ``ci`` for a tune's (``如梦令``; rule 7); None for anything else."""
     if not isinstance(name, str):
         return None
-    return _KEYS.get(name.strip().lower().translate(_TO_SIMPLIFIED))
+    key = _KEYS.get(name.strip().lower().translate(_TO_SIMPLIFIED))
+    if key is None:
+        from poetbench import cipu
+
+        key = CI if cipu.tune(name) is not None else None  # a tune's name asks for 词 (rule 7)
+    return key
 
 
 def modal_length(line_lengths: Sequence[int]) -> tuple[int, int]:

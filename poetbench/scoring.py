@@ -29,11 +29,11 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 
-from poetbench import __version__, forms, tempfiles
+from poetbench import __version__, cipu, forms, tempfiles
 from poetbench.jsonl import InputError
 from poetbench.language import model as language
 from poetbench.metrics import classical, copying, registry, rhyme, tone_pattern
-from poetbench.metrics.adherence import KINDS, Prompt, read_prompt
+from poetbench.metrics.adherence import KINDS, Prompt, read_prompt, tune_name
 from poetbench.metrics.context import Poems
 from poetbench.phonology import inference
 from poetbench.phonology.book import get_book
@@ -100,7 +100,7 @@ class Scorer:
         ref = self.reference.name if self.reference else "none"
         return (f"poetbench:{__version__}|book={self.book.name}|tone={tone}|vocab={classical.VOCAB_VERSION}"
                 f"|lm={language.VERSION}{'+' + self.neural.name if self.neural else ''}|extract={EXTRACT_VERSION}"
-                f"|ref={ref}")
+                f"|cipu={cipu.VERSION}|ref={ref}")
 
     def analyse(self, text: str, form: str | None = None, prompt: Prompt | None = None) -> Analysis:
         """Score ``text`` (raw model output or a bare poem) and keep the detail for display."""
@@ -151,6 +151,7 @@ class Scorer:
                                  "(or a Chinese name: 七律, 五绝 …)")
         poems = Poems(extractions=[extract_poem(text) for text in texts], prompts=list(prompts),
                       requested=[forms.form_key(form) if form is not None else None for form in requested],
+                      tunes=[(p.cipai or tune_name(p.form)) if p else None for p in prompts],
                       book=self.book, strict=self.strict, detail=detail, reference=self.reference, neural=self.neural,
                       records=[dict.fromkeys(registry.score_keys()) for _ in texts])
         for name in registry.producers(self.core_only):

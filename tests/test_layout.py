@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # or a package holding it (``poetbench.metrics`` is 3, its ``registry`` 0).
 FLOORS = {
     0: ("poetbench.tempfiles", "poetbench.console", "poetbench.numerics", "poetbench.versions", "poetbench.stats",
-        "poetbench.jsonl", "poetbench.cache", "poetbench.lookup", "poetbench.forms", "poetbench.diversity",
+        "poetbench.jsonl", "poetbench.cache", "poetbench.lookup", "poetbench.forms", "poetbench.cipu", "poetbench.diversity",
         "poetbench.metrics.registry"),
     1: ("poetbench.text",),
     2: ("poetbench.phonology", "poetbench.language", "poetbench.data.chinese_poetry"),

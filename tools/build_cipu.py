@@ -23,6 +23,10 @@ How forms are found (docs/ci.md has the reasons and what was measured):
    is 入 or 上去 when at least ``RHYME_CLASS`` of the ci rhyme in that class, else 仄.
 6. **叠句.** A line that equals the line before it (``same``), or the end of it (``tail``), in
    at least ``REPEAT`` of the ci.
+7. **Calibration.** ``fluency`` and ``coherence`` put a poem against the median real poem of its
+   form; for 词 that is the ci of the 词谱's forms, read as the scorer reads a poem (extraction,
+   Simplified lines) under the shipped language model (which was trained on Tang verse only, so
+   every Song ci is out of its sample): the median and robust spread of each raw score.
 """
 
 from __future__ import annotations
@@ -33,8 +37,14 @@ import json
 from collections import Counter, defaultdict
 from pathlib import Path
 
+import numpy as np
+
 from poetbench import cipu
 from poetbench.data.chinese_poetry import iter_ci
+from poetbench.language import model as language
+from poetbench.metrics.fluency import poem_bits
+from poetbench.text.batch import TextBatch
+from poetbench.text.extract import extract_poem
 from poetbench.data.discovery import find_corpus
 from poetbench.phonology import cilin
 from poetbench.phonology.book import get_book
@@ -200,6 +210,16 @@ def repeats(texts: list[str], bounds: list[int]) -> list[list]:
     return out
 
 
+def calibration(texts: list[str]) -> dict[str, list[float]]:
+    """Rule 7: (median, robust spread) of the raw fluency and coherence of real ci."""
+    model = language.load(language.RESOURCE, with_ci=False)
+    batch = TextBatch([extract_poem(text).lines for text in texts], simplify=True)
+    _, saved = poem_bits(model.ngram, batch)
+    odds = model.association.log_odds(batch)
+    return {metric: [round(x, 4) for x in language.robust_centre(values[~np.isnan(values)])]
+            for metric, values in (("fluency", saved), ("coherence", np.asarray(odds, dtype=float)))}
+
+
 def build(corpus: Path, log=print) -> dict:
     by_tune, aliases = gather(corpus)
     book = get_book("pingshui")
@@ -219,12 +239,16 @@ def build(corpus: Path, log=print) -> dict:
                           "n": len(poems), "forms": forms})
     log(f"{len(tunes)} tunes, {sum(len(t['forms']) for t in tunes)} forms, "
         f"{sum(f['n'] for t in tunes for f in t['forms'])} ci in them")
+    real = ["，".join(lines) + "。" for t in tunes for lines in by_tune[t["name"]]
+            if any(sum(map(len, lines)) == f["length"] for f in t["forms"])]
+    calibrated = calibration(real)
+    log(f"calibration over {len(real)} ci: {calibrated}")
     return {"version": cipu.VERSION, "source": "chinese-poetry 2.0.1, songci/ci.song.N.json (全宋词)",
             "thresholds": {"min_form": MIN_FORM, "min_form_share": MIN_FORM_SHARE, "max_forms": MAX_FORMS,
                            "break": BREAK, "firm_break": FIRM_BREAK, "agree": AGREE, "rhyme_link": RHYME_LINK,
                            "rhyme_optional": RHYME_OPTIONAL, "rhyme_required": RHYME_REQUIRED,
                            "rhyme_class": RHYME_CLASS, "repeat": REPEAT},
-            "tunes": tunes}
+            "calibration": calibrated, "tunes": tunes}
 
 
 def main() -> None:

@@ -8,7 +8,8 @@ into it. Scoring needs only this file, never the corpus.
 Calibration: for every shape (``SHAPES``: the four regulated forms, and ``other`` for the rest),
 the median and the spread (1.4826 × the median absolute deviation, a robust standard
 deviation) of the held-out poems' bits per character saved by the context (``fluency``) and of
-their coherence log-odds.
+their coherence log-odds. A 词 (shape ``ci``) is put against the Song ci of the 词谱, whose
+calibration the 词谱 resource carries (``tools/build_cipu.py``, ``cipu=v1``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from poetbench import cipu
+from poetbench.forms import CI
 from poetbench.language.association import Association
 from poetbench.language.ngram import NgramModel
 
@@ -42,7 +45,7 @@ class LanguageModel:
 
 
 def shape_of(form: str | None) -> str:
-    return form if form in SHAPES else "other"
+    return form if form in SHAPES or form == CI else "other"
 
 
 def robust_centre(values: np.ndarray) -> tuple[float, float]:
@@ -67,7 +70,9 @@ def save(model: LanguageModel, path: Path) -> None:
 
 
 @lru_cache(maxsize=4)
-def load(path: Path = RESOURCE) -> LanguageModel:
+def load(path: Path = RESOURCE, with_ci: bool = True) -> LanguageModel:
+    """The language model at ``path``, with the 词 calibration of the 词谱 unless ``with_ci`` is
+    false (``tools/build_cipu.py``, which makes it)."""
     with np.load(path) as data:
         ngram = NgramModel.from_arrays(_Prefixed(data, "ngram_"))
         chars = {c: i for i, c in enumerate(str(data["assoc_chars"][0]))}
@@ -76,6 +81,9 @@ def load(path: Path = RESOURCE) -> LanguageModel:
             data["assoc_right"].astype(np.float32), data["assoc_weights"], data["assoc_scale"])
         calibration = {metric: {s: tuple(map(float, row)) for s, row in zip(SHAPES, data[f"calibration_{metric}"])}
                        for metric in CALIBRATED}
+    if with_ci:
+        for metric, centre in cipu.calibration().items():
+            calibration[metric][CI] = tuple(centre)
     return LanguageModel(ngram, association, calibration)
 
 

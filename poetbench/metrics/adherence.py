@@ -11,9 +11,13 @@ form             1.0 when ``form_ok`` (the requested form), else 0.0
 free, or none    None
 ===============  ==============================================================================
 
-The prompt fields come from the input row: ``kind``, ``prompt``, ``form``, ``keywords`` and, for
-a continuation, ``given`` (the given line; when absent, the last line of ``prompt``). A kind is
-read in any case (``Topic``); a form by any name ``forms.form_key`` knows (``七律``, ``WUJUE``).
+The prompt fields come from the input row: ``kind``, ``prompt``, ``form``, ``cipai``, ``keywords``
+and, for a continuation, ``given`` (the given line; when absent, the last line of ``prompt``). A
+kind is read in any case (``Topic``); a form by any name ``forms.form_key`` knows (``七律``,
+``WUJUE``). A 词 is asked for by its tune: ``form`` or ``cipai`` naming one (``如梦令``), or a
+prompt that names one in 《》 (``填一首《如梦令》``); the prompt's ``form`` is then ``ci`` and its
+``cipai`` the tune. A 词 continuation continues when it does not repeat the given line (its lines
+are the tune's, not the given line's length).
 
 The row is the user's, and a field of the same name may mean something else (``"kind": "base"``).
 A value poetbench does not know — a kind or form it cannot name, ``keywords`` that are not text
@@ -24,15 +28,18 @@ scored.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
-from poetbench.forms import form_key
+from poetbench import cipu
+from poetbench.forms import CI, form_key
 from poetbench.metrics.context import Poems
 from poetbench.text.lines import verse_lines
 from poetbench.text.script import simplify_chars
 
 KINDS = ("continuation", "topic", "form", "free")
-PROMPT_FIELDS = frozenset(("kind", "prompt", "form", "keywords", "given"))  # input-row fields read
+PROMPT_FIELDS = frozenset(("kind", "prompt", "form", "cipai", "keywords", "given"))  # input-row fields read
+_NAMED = re.compile(r"《([^《》]{1,12})》")
 
 # Imagery that stands for a topic word in classical verse (Simplified).
 IMAGERY = {
@@ -71,6 +78,7 @@ class Prompt:
     form: str | None = None
     keywords: list[str] = field(default_factory=list)
     given: str | None = None
+    cipai: str | None = None  # the tune a 词 request names (its 词谱 name)
 
     @classmethod
     def from_row(cls, row: dict) -> "Prompt | None":
@@ -119,12 +127,30 @@ def read_prompt(row: dict) -> tuple[Prompt | None, dict[str, object]]:
 
     text = lambda value: value if isinstance(value, str) else None  # noqa: E731
     prompt = Prompt(kind=known("kind", kind_key), text=known("prompt", text), form=known("form", form_key),
-                    keywords=known("keywords", _keywords) or [], given=known("given", text))
+                    keywords=known("keywords", _keywords) or [], given=known("given", text),
+                    cipai=known("cipai", tune_name))
+    prompt.cipai = prompt.cipai or (tune_name(row["form"]) if prompt.form == CI else None) or named_tune(prompt.text)
+    if prompt.cipai and prompt.form is None:
+        prompt.form = CI
     return prompt, ignored
 
 
-def adherence(prompt: Prompt | None, lines: list[str], form_ok: bool) -> float | None:
-    """The adherence of a poem (its Simplified lines) to ``prompt``."""
+def tune_name(name) -> str | None:
+    """The 词谱 name of the tune ``name`` names (``如夢令``, ``《念奴娇·赤壁怀古》``), or None."""
+    found = cipu.tune(simplify_chars(name)) if isinstance(name, str) else None
+    return found.name if found else None
+
+
+def named_tune(text: str | None) -> str | None:
+    """The first tune a prompt names in 《》 (``填一首《如梦令》``), or None."""
+    for name in _NAMED.findall(text or ""):
+        if found := tune_name(name):
+            return found
+    return None
+
+
+def adherence(prompt: Prompt | None, lines: list[str], form_ok: bool, form: str | None = None) -> float | None:
+    """The adherence of a poem (its Simplified lines, its ``form``) to ``prompt``."""
     if prompt is None or prompt.kind in (None, "free"):
         return None
     if prompt.kind == "form":
@@ -135,7 +161,7 @@ def adherence(prompt: Prompt | None, lines: list[str], form_ok: bool) -> float |
         given = prompt.given_line()
         if not given:
             return None
-        continues = given not in lines and all(len(line) == len(given) for line in lines)
+        continues = given not in lines and (form == CI or all(len(line) == len(given) for line in lines))
         return float(lines[0] == given or continues)
     if prompt.kind == "topic":
         keywords = [simplify_chars(k) for k in prompt.keywords if k]
@@ -156,6 +182,6 @@ def drop_given_line(prompt: Prompt | None, lines: list[str]) -> list[str]:
 
 
 def measure(poems: Poems) -> dict[str, list]:
-    """``adherence`` of each poem (its Simplified lines) to its prompt; reads ``form_ok``."""
-    return {"adherence": [adherence(prompt, lines, form_ok) for prompt, lines, form_ok
-                          in zip(poems.prompts, poems.simplified.poems, poems.column("form_ok"))]}
+    """``adherence`` of each poem (its Simplified lines) to its prompt; reads ``form_ok`` and ``form``."""
+    return {"adherence": [adherence(prompt, lines, form_ok, form) for prompt, lines, form_ok, form
+                          in zip(poems.prompts, poems.simplified.poems, poems.column("form_ok"), poems.column("form"))]}

@@ -32,6 +32,7 @@ class Poems:
     prompts: list[Prompt | None]  # what each prompt asked, or None
     requested: list[str | None]  # the form key each prompt asked for, or None
     book: RhymeBook
+    tunes: list[str | None] | None = None  # the tune (词牌) each prompt asked for, or None
     strict: bool = False  # 平仄: strict (every position) or lenient (一三五不论 where allowed)
     detail: bool = False  # keep the detail behind the 平仄 and rhyme reading (for display)
     reference: CopyIndex | None = None  # the copy metrics' corpus (--reference)
@@ -40,6 +41,8 @@ class Poems:
     shared: dict = field(default_factory=dict)  # intermediate results producers share (``rhyme.read``, ``tone_pattern.tones``)
 
     def __post_init__(self):
+        if self.tunes is None:
+            self.tunes = [None] * len(self.extractions)
         if not self.records:
             self.records = [{} for _ in self.extractions]
 

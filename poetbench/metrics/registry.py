@@ -74,7 +74,7 @@ class Metric:
 
 _M = "poetbench.metrics."
 _ALL = ("compare", "table", "audit", "calibrate")
-_REGULATED = "no checkpoint wrote a 律诗 or 绝句"
+_REGULATED = "no checkpoint wrote a 律诗, 绝句 or 词"
 
 ROWS: list[Metric] = [
     # form (metrics/form.py), with what extraction found
@@ -86,13 +86,19 @@ ROWS: list[Metric] = [
            HIGHER, tolerance=0.03, shown=(*_ALL, "plot")),
     Metric("form_ok", _M + "form", "合体", "the poem has the requested form (or a regulated one when none is asked)",
            UNIT, HIGHER, rate=True, tolerance=0.05, shown=(*_ALL, "key", "plot", "viewer")),
-    # 平仄 and rhyme (metrics/tone_pattern.py reads metrics/rhyme.py's reading), 律诗 and 绝句 only
-    Metric("tone_conformity", _M + "tone_pattern", "平仄合律度", "share of the template's 平仄 positions the lines keep",
+    Metric("cipai", _M + "form", "词牌", "for a 词: the tune it was read as", "label", per="record", shown=("viewer",)),
+    Metric("ci_form", _M + "form", "词体", "for a 词: the form of its tune (95字)", "label", per="record",
+           shown=("viewer",)),
+    Metric("ci_reading", _M + "form", "识调", "for a 词: how the tune was found, other tunes of that shape, lines off",
+           "record", per="record"),
+    # 平仄 and rhyme (metrics/tone_pattern.py reads metrics/rhyme.py's reading), 律诗 and 绝句; 词 by
+    # their tune's form (metrics/ci_meter.py, which both hand out)
+    Metric("tone_conformity", _M + "tone_pattern", "平仄合律度", "share of the template's (词谱's) 平仄 positions kept",
            UNIT, HIGHER, tolerance=0.03, shown=(*_ALL, "plot"), empty_because=_REGULATED),
     Metric("tone_ok", _M + "tone_pattern", "平仄合律", "every line keeps its template, 粘对, no 孤平 or 三平尾 unrescued",
            UNIT, HIGHER, rate=True, tolerance=0.05, shown=(*_ALL, "key", "viewer"), empty_because=_REGULATED),
     Metric("tone_violations", _M + "tone_pattern", "出律", "where the 平仄 breaks its rules", "list", per="record"),
-    Metric("rhyme_ok", _M + "rhyme", "押韵", "the rhyming lines end in one rhyme group of the book", UNIT, HIGHER,
+    Metric("rhyme_ok", _M + "rhyme", "押韵", "the rhyming lines end in one rhyme group of the book (词林正韵 for 词)", UNIT, HIGHER,
            rate=True, tolerance=0.05, shown=(*_ALL, "key", "viewer"), empty_because=_REGULATED),
     Metric("rhyme_rate", _M + "rhyme", "押韵率", "share of rhyme positions in the main rhyme group", UNIT, HIGHER,
            tolerance=0.03, shown=("compare", "audit", "calibrate", "plot")),

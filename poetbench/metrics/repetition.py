@@ -1,7 +1,8 @@
 """Repetition: ``distinct_2``, repeated lines, degenerate loops and overused characters.
 
 * ``distinct_2`` (0-1): distinct character bigrams / all bigrams (inside lines).
-* ``repeated_lines``: lines identical to an earlier line of the poem.
+* ``repeated_lines``: lines identical to an earlier line of the poem, less a 词's 叠句 (如梦令's
+  知否，知否: its tune repeats the line).
 * ``loop_bigram_max``: how often the most frequent bigram occurs (degenerate loops repeat one).
 * ``char_overuse``: characters used more often than 99% of Tang poems of the same length use
   their most frequent character.
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from poetbench import cipu
 from poetbench.lookup import BITS
 from poetbench.metrics.context import Poems
 from poetbench.text.batch import TextBatch
@@ -32,8 +34,9 @@ def thresholds(n_chars: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.array([t[1] for t in THRESHOLDS])[bucket], np.array([t[2] for t in THRESHOLDS])[bucket]
 
 
-def score_many(batch: TextBatch) -> dict[str, list]:
-    """The repetition keys, as one list per key over the poems of ``batch``."""
+def score_many(batch: TextBatch, excused: list[int] | None = None) -> dict[str, list]:
+    """The repetition keys, as one list per key over the poems of ``batch``; ``excused`` lines
+    of each poem repeat by rule (a 词's 叠句) and are not counted."""
     n = batch.n
     points, is_char, poem = batch.points, ~batch.is_break, batch.poem_of.astype(np.uint64)
     n_chars = batch.per_poem(is_char)
@@ -52,7 +55,7 @@ def score_many(batch: TextBatch) -> dict[str, list]:
     loop = np.zeros(n, dtype=np.int64)
     np.maximum.at(loop, pair_poem, pair_counts)
 
-    repeated = [len(lines) - len(set(lines)) for lines in batch.poems]
+    repeated = [len(lines) - len(set(lines)) - (excused[i] if excused else 0) for i, lines in enumerate(batch.poems)]
     has_lines = [bool(lines) for lines in batch.poems]
     ok = (np.array(repeated) == 0) & (loop <= pair_limit) & (overuse == 0)
     return {
@@ -65,4 +68,7 @@ def score_many(batch: TextBatch) -> dict[str, list]:
 
 
 def measure(poems: Poems) -> dict[str, list]:
-    return score_many(poems.simplified)
+    excused = [0] * len(poems)
+    for i, reading in poems.shared.get("ci", {}).items():  # metrics/form.py's 词 readings
+        excused[i] = sum(kind == cipu.SAME and line not in reading.broken_repeats for line, kind in reading.form.repeats)
+    return score_many(poems.simplified, excused)

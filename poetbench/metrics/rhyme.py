@@ -7,7 +7,7 @@
 
 A rhyming position whose character reads 仄 in context cannot rhyme. A first line ending in an
 undecided character that does not rhyme is read as 仄 (unrhymed). Non-regulated forms get
-``None`` for all three keys.
+``None`` for all three keys; a 词 gets its own (``metrics/ci_meter.py``).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from poetbench.forms import REGULATED
+from poetbench.metrics import ci_meter
 from poetbench.metrics.context import Poems
 from poetbench.phonology.book import RhymeBook
 from poetbench.phonology.modern import EITHER, ZE
@@ -95,8 +96,10 @@ def read(poems: Poems) -> Reading:
 
 
 def measure(poems: Poems) -> dict[str, list]:
-    """``rhyme_ok``, ``rhyme_rate`` and ``rhyme_group`` of the regulated poems, None elsewhere."""
+    """``rhyme_ok``, ``rhyme_rate`` and ``rhyme_group`` of the regulated poems and of the 词
+    (``ci_meter``: 词林正韵, at their tune's rhyme positions), None elsewhere."""
     reading = read(poems)
-    return {"rhyme_ok": reading.spread(poems, [r.ok for r in reading.rhymes]),
-            "rhyme_rate": reading.spread(poems, [r.rate for r in reading.rhymes]),
-            "rhyme_group": reading.spread(poems, [r.group for r in reading.rhymes])}
+    return {"rhyme_ok": ci_meter.overlay(poems, reading.spread(poems, [r.ok for r in reading.rhymes]), "rhyme_ok"),
+            "rhyme_rate": ci_meter.overlay(poems, reading.spread(poems, [r.rate for r in reading.rhymes]), "rhyme_rate"),
+            "rhyme_group": ci_meter.overlay(poems, reading.spread(poems, [r.group for r in reading.rhymes]),
+                                            "rhyme_group")}

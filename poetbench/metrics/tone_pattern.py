@@ -57,7 +57,7 @@ from pathlib import Path
 import numpy as np
 
 from poetbench import cache
-from poetbench.metrics import rhyme
+from poetbench.metrics import ci_meter, rhyme
 from poetbench.metrics.context import Poems
 from poetbench.phonology import patterns
 from poetbench.phonology.book import RhymeBook
@@ -338,8 +338,10 @@ def tones(poems: Poems) -> list[ToneResult | None]:
 
 
 def measure(poems: Poems) -> dict[str, list]:
-    """``tone_conformity``, ``tone_ok`` and ``tone_violations`` of the regulated poems, None elsewhere."""
+    """``tone_conformity``, ``tone_ok`` and ``tone_violations`` of the regulated poems and of the
+    词 (``ci_meter``: against their tune's form), None elsewhere."""
     reading, results = rhyme.read(poems), tones(poems)
-    return {"tone_conformity": reading.spread(poems, [t.conformity for t in results]),
-            "tone_ok": reading.spread(poems, [t.ok for t in results]),
-            "tone_violations": reading.spread(poems, [t.violations for t in results])}
+    return {"tone_conformity": ci_meter.overlay(poems, reading.spread(poems, [t.conformity for t in results]), "conformity"),
+            "tone_ok": ci_meter.overlay(poems, reading.spread(poems, [t.ok for t in results]), "ok"),
+            "tone_violations": ci_meter.overlay(poems, reading.spread(poems, [t.violations for t in results]),
+                                                "violations")}
