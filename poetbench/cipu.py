@@ -125,7 +125,7 @@ _NOTE = re.compile(r"[（(【\[〔].*?[）)】\]〕]")
 _NUMBERED = re.compile(r"(其[一二三四五六七八九十百]+|[0-9０-９]+|[一二三四五六七八九十]+首)$")
 
 
-_LABEL = re.compile(r"^(词牌名?|调寄|调名|词调)\s*[:：]?\s*")
+_LABEL = re.compile(r"^(?:(?:词牌名?|调寄|调名|词调)\s*[:：]?|(?:填词|词)\s*[:：])\s*")
 
 
 def clean_name(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from poetbench.forms import DISPLAY_NAMES
 from poetbench.metrics import tone_pattern as tp
 from poetbench.metrics.poetscore import crafts, gates
-from poetbench.phonology import inference
+from poetbench.phonology import cilin, inference
 from poetbench.phonology.book import RhymeBook
 from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
 from poetbench.scoring import Analysis
@@ -75,6 +75,8 @@ def check_report(analysis: Analysis, signature: str, book: RhymeBook, color: boo
     """The human view behind `poetbench check`: tones, broken positions, rhymes and verdict."""
     record = analysis.record
     lines = analysis.extraction.lines
+    if analysis.ci is not None:
+        return _finish(analysis, signature, book, color, explain, ci_view(analysis, color))
     out = []
     n = record["n_lines"]
     shape = f"{n} line{'s' * (n != 1)}" + (f" of {record['line_lengths'][0]}" if record["length_regularity"] == 1 else "")
@@ -95,6 +97,13 @@ def check_report(analysis: Analysis, signature: str, book: RhymeBook, color: boo
             out.append("    " + "".join(marks).rstrip() + pattern)
     out.append("")
     out.extend(_verdict(analysis))
+    return _finish(analysis, signature, book, color, explain, out)
+
+
+def _finish(analysis: Analysis, signature: str, book: RhymeBook, color: bool, explain: bool, out: list[str]) -> str:
+    """What every `check` report ends with: inferred tones, language, extraction, the legend."""
+    record, lines = analysis.record, analysis.extraction.lines
+    out = list(out)
     out.extend(_inferred_lines(analysis))
     out.extend(_language_lines(record))
     fallback = sorted({ch for line in lines for ch in line if ch in book.fallback})
@@ -107,10 +116,63 @@ def check_report(analysis: Analysis, signature: str, book: RhymeBook, color: boo
         out.append("")
         out.extend(explain_lines(analysis, book))
     out.append(f"legend   平/仄 tone, ○ undecided, {_cell('字', True, color)} breaks a rule (the character and its tone), "
-               f"{RHYME} rhymes"
+               f"{RHYME} rhymes" + (", 谱 the 词谱's line (中 either), 叠 a repeated line" if analysis.ci else "")
                + (", dim: inferred" if color else ""))
     out.append(f"signature {signature}")
     return "\n".join(out)
+
+
+def ci_view(analysis: Analysis, color: bool = False) -> list[str]:
+    """A 词 as a 词 book prints it: the tune and form it was read as (and why), then for each
+    line of the form the 词谱's marks (◎ a rhyme, 叠 a 叠句), the poem's line and its tones, the
+    broken characters bracketed; then the verdict, rule by rule."""
+    record, result, reading = analysis.record, analysis.ci, analysis.ci_match
+    form = reading.form
+    why = {"title": "named by its title", "request": "named by the request", "shape": "by its length and breaks"}[reading.by]
+    out = [f"form     ci (词), 《{form.tune}》 {form.name}, {len(form.lines)} lines ({why}; "
+           f"{form.n} Song ci in this form)"]
+    if reading.also:
+        out.append(f"         the same shape: {'、'.join(reading.also[:5])}")
+    out.append("")
+    broken = {(v["line"], v["pos"]) for v in record["tone_violations"] or []}
+    repeats = dict(form.repeats)
+    for j, (text, marks, codes) in enumerate(zip(reading.lines, form.line_marks(), result.codes), start=1):
+        rhymes = form.rhyme_of(j)
+        tag = (f"  {RHYME}{rhymes[0].tone if rhymes[0].tone != '平仄通叶' else rhymes[0].tones[rhymes[1]]}"
+               f"{'' if rhymes[0].required[rhymes[1]] else ' 可韵'}") if rhymes else ""
+        tag += "  叠" if j in repeats else ""
+        pad = max(len(text) - len(marks), 0)
+        out.append("    谱 " + "   " * pad + "".join(f" {m} " for m in marks).rstrip() + tag)
+        cells = "".join(_cell(_wide(ch), (j, p) in broken, color) for p, ch in enumerate(text, start=1))
+        out.append(f"{j:>3}    " + "   " * max(len(marks) - len(text), 0) + cells.rstrip())
+        tones = "".join(_cell(TONE_MARK[c], (j, p) in broken, color) for p, c in enumerate(codes, start=1))
+        out.append("       " + "   " * max(len(marks) - len(text), 0) + tones.rstrip())
+    out.append("")
+    out.append(f"form ok  {_yes(record['form_ok'])}" + "".join(
+        f"\n         line {line}: {mine} characters, the form has {size} (字数不合)"
+        for line, mine, size in reading.off) + "".join(
+        f"\n         line {line}: does not repeat {'the line before' if repeats[line] == 'same' else 'the end of the line before'}"
+        f" (叠句)" for line in reading.broken_repeats))
+    conformity = "n/a" if result.conformity is None else f"{result.conformity:.2f}"
+    out.append(f"tone ok  {_yes(result.ok)} (conformity {conformity}: the positions the 词谱 fixes)")
+    for v in record["tone_violations"] or []:
+        if v["rule"] == "ci_tone":
+            mark = form.line_marks()[v["line"] - 1][v["pos"] - 1 - len(reading.lines[v["line"] - 1]) + len(
+                form.line_marks()[v["line"] - 1])]
+            out.append(f"         line {v['line']} char {v['pos']}: 犯谱 (breaks the 词谱), "
+                       f"{reading.lines[v['line'] - 1][v['pos'] - 1]} is not {mark}")
+    rhyme_ok = record["rhyme_ok"]
+    out.append(f"rhyme ok {_yes(rhyme_ok)} (词林正韵, rate {_rate(record['rhyme_rate'])})")
+    for number, (rhyme_set, found) in enumerate(zip(form.rhyme_sets, result.rhymes), start=1):
+        part = cilin.name(found["part"]) if found["part"] else "no 部"
+        missed = f"; 失韵 on lines {', '.join(map(str, found['missed']))}" if found["missed"] else ""
+        out.append(f"         set {number} ({rhyme_set.tone}): lines {', '.join(map(str, rhyme_set.lines))} in {part}"
+                   f"{missed}")
+    return out
+
+
+def _rate(value) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
 
 
 def _inferred_lines(analysis: Analysis) -> list[str]:

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from poetbench import __version__, cipu, forms, tempfiles
 from poetbench.jsonl import InputError
 from poetbench.language import model as language
-from poetbench.metrics import classical, copying, registry, rhyme, tone_pattern
+from poetbench.metrics import ci_meter, classical, copying, registry, rhyme, tone_pattern
 from poetbench.metrics.adherence import KINDS, Prompt, read_prompt, tune_name
 from poetbench.metrics.context import Poems
 from poetbench.phonology import inference
@@ -55,6 +55,8 @@ class Analysis:
     record: dict
     shown: list[str] = field(default_factory=list)  # the codes people see: 多音字 inferred (inference.settle)
     how: list[str] = field(default_factory=list)  # per character: D book or word, P position, U usual reading
+    ci: ci_meter.CiResult | None = None  # a 词's check against the form of its tune
+    ci_match: cipu.CiMatch | None = None  # how the 词 was read: the form, the poem cut into its lines
 
 
 @dataclass
@@ -133,6 +135,8 @@ class Scorer:
                     for e, r in zip(poems.extractions, poems.records)]
         for i, code, tone, rhymed in zip(reading.regulated, reading.codes, tone_pattern.tones(poems), reading.rhymes):
             analyses[i].codes, analyses[i].tone, analyses[i].rhyme = code, tone, rhymed
+        for i, result in ci_meter.results(poems).items():
+            analyses[i].ci, analyses[i].ci_match = result, poems.shared["ci"][i]
         # What people read: every poem's tones, regulated or not, with 多音字 inferred.
         unchecked = [k for k, a in enumerate(analyses) if not a.codes]
         for k, code in zip(unchecked, self.book.many_poem_tones([analyses[k].extraction.lines for k in unchecked])):
@@ -178,7 +182,7 @@ def score(text: str, book: str = "pingshui", strict: bool = False, form: str | N
 
 # What each prompt field may hold, for the warning about values poetbench ignored.
 KNOWN_VALUES = {"kind": f"{', '.join(KINDS)} (any case)",
-                "form": f"{', '.join(forms.FORMS)} (any case) or a Chinese name (七律, 五绝, 排律, 古体 …)",
+                "form": f"{', '.join(forms.FORMS)} (any case) a Chinese name (七律, 五绝, 排律, 古体 …) or a 词牌 (如梦令 …)",
                 "keywords": "a text or a list of texts", "prompt": "text", "given": "text"}
 SHOWN_VALUES = 3  # distinct ignored values a warning quotes per field
 

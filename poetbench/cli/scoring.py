@@ -50,8 +50,9 @@ def register(commands) -> None:
                     "Tones of 多音字 inferred from position or usual reading are listed (and dim on a terminal).")
     check.add_argument("text", metavar="TEXT", help="the poem (any script, any punctuation); - for stdin")
     book_options(check, strict=True)
-    check.add_argument("--form", choices=tuple(FORM_NAMES),
-                       help="the form the poem should have (sets form_ok)")
+    check.add_argument("--form", metavar="FORM",
+                       help="the form the poem should have (sets form_ok): " + ", ".join(FORM_NAMES)
+                            + ", a Chinese name (七律, 五绝 …) or a 词牌 (如梦令, 水调歌头 …)")
     check.add_argument("--reference", metavar="CORPUS", help="corpus for the copy metrics (see `score --help`)")
     check.add_argument("--explain", action="store_true",
                        help="add one line per rule applied (一三五不论, 对, 粘, 孤平, 三平尾, 拗救, 押韵, 多音字): "
@@ -117,7 +118,12 @@ def print_tones(args) -> int:
 def check_poem(args) -> int:
     from poetbench.display import check_report
 
+    from poetbench.forms import form_key
+
     text = sys.stdin.read() if args.text == "-" else args.text
+    if args.form is not None and form_key(args.form) is None:
+        raise InputError(f"--form {args.form!r}: not a form poetbench knows; give one of {', '.join(FORM_NAMES)}, a "
+                         "Chinese name (七律, 五绝 …) or a 词牌 of the 词谱 (如梦令, 水调歌头 …)")
     scorer = scorer_from(args)
     print(check_report(scorer.analyse(text, form=args.form), scorer.signature, scorer.book,
                        color=color(sys.stdout), explain=args.explain))
