@@ -34,6 +34,7 @@ VERSION = "v1"
 RESOURCE = Path(__file__).parent / "resources" / f"cipu-{VERSION}.json.gz"
 LEVEL, OBLIQUE, EITHER = "平", "仄", "中"
 SAME, TAIL = "same", "tail"
+SHAPE_OVERLAP = 0.7  # a poem read by its shape alone shares this much of its breaks with the form's
 
 
 @dataclass(frozen=True)
@@ -239,9 +240,10 @@ def _off_by(lines: list[str], form: CiForm) -> int | None:
 
 def match(lines: list[str], name: str | None = None, by: str = "title") -> CiMatch | None:
     """The form ``lines`` have: of the tune ``name`` (found ``by`` its title or the request), the
-    form they are fewest characters off, the commoner on a tie; with no name, the commonest form
-    of any tune whose length they have, their breaks among the form's or the form's among
-    theirs (a comma left out or added); the other tunes it fits are in ``also``."""
+    form they are fewest characters off, the commoner on a tie; with no name, a form of any tune
+    whose length they have and whose line breaks are nearly theirs (``SHAPE_OVERLAP`` of the
+    breaks of either are shared: a comma left out, added or moved), the closest and then the
+    commonest; the other tunes it fits are in ``also``."""
     if not lines:
         return None
     if name is not None:
@@ -253,8 +255,10 @@ def match(lines: list[str], name: str | None = None, by: str = "title") -> CiMat
         index = min(scored)[1] if scored else 0
         return read_as(lines, found.forms[index], by)
     breaks = _breaks(map(len, lines))
-    fits = [form for form in _by_length().get(sum(map(len, lines)), ())
-            if breaks <= _breaks(form.lines) or _breaks(form.lines) <= breaks]
+    overlap = {id(form): len(breaks & _breaks(form.lines)) / len(breaks | _breaks(form.lines))
+               for form in _by_length().get(sum(map(len, lines)), ())}
+    fits = sorted((form for form in _by_length().get(sum(map(len, lines)), ()) if overlap[id(form)] >= SHAPE_OVERLAP),
+                  key=lambda form: (-overlap[id(form)], -form.n))
     if not fits:
         return None
     return read_as(lines, fits[0], "shape", tuple(dict.fromkeys(f.tune for f in fits[1:] if f.tune != fits[0].tune)))

@@ -6,7 +6,8 @@ An eval set is a list of prompts, one JSON object each (the schema, ``FIELDS``):
 id         unique within the set, e.g. ``core-v1/topic-03``
 kind       continuation, topic, form or free
 prompt     the user request, made with the templates of ``poetbench.sft``
-form       the requested form (a key of ``poetbench/forms.py``: wujue, qijue, …) or null
+form       the requested form (a key of ``poetbench/forms.py``: wujue, qijue, …), a 词牌 of the
+           词谱 (``如梦令``: a 词 to that tune), or null
 keywords   what a topic prompt is about (adherence looks for them), or []
 ref_id     the corpus id of the poem a continuation starts from, or null
 given      the given first line of a continuation (Simplified), or null
@@ -16,6 +17,8 @@ given      the given first line of a continuation (Simplified), or null
 form and free prompts, committed whole, no corpus needed) and ``core-v1`` (200 prompts: 60
 continuation prompts drawn from the held-out split, and 60 topic, 60 form and 20 free prompts
 from ``eval_sets/prompts-v1.json``), built from a prepared corpus and checked against the hash.
+``ci-v1`` (90 prompts, 词) asks for the 30 commonest tunes of the 词谱: for each, two prompts
+with a tune and a topic, and one continuation of a held-out Song ci (``data.prepare.ci_split``).
 The hash is sha256 over the rows as canonical JSON lines: a changed prompt changes it. A user's
 own set is a JSONL file with the same fields.
 """
@@ -27,7 +30,7 @@ import json
 import os
 from pathlib import Path
 
-from poetbench import sft
+from poetbench import cipu, sft
 from poetbench.forms import FORMS, QUATRAINS_AND_OCTAVES
 from poetbench.jsonl import InputError, read_rows
 from poetbench.text.lines import split_lines
@@ -74,8 +77,9 @@ def validate(rows: list[dict], where: str) -> list[dict]:
         seen.add(row["id"])
         if row["kind"] not in KINDS:
             raise InputError(f"{place}: kind {row['kind']!r} is not one of {', '.join(KINDS)}")
-        if row.get("form") is not None and row["form"] not in FORMS:
-            raise InputError(f"{place}: form {row['form']!r} is not one of {', '.join(FORMS)} or null")
+        if row.get("form") is not None and row["form"] not in FORMS and not _is_tune(row["form"]):
+            raise InputError(f"{place}: form {row['form']!r} is not one of {', '.join(FORMS)}, a 词牌 of the 词谱 "
+                             "(如梦令 …) or null")
         keywords = row.get("keywords", [])
         if not isinstance(keywords, list) or not all(isinstance(k, str) for k in keywords):
             raise InputError(f"{place}: keywords must be a list of strings")
@@ -85,6 +89,53 @@ def validate(rows: list[dict], where: str) -> list[dict]:
         if row["kind"] == "continuation" and not row.get("given"):
             raise InputError(f"{place}: a continuation prompt needs 'given', its first line")
     return [{field: row.get(field, [] if field == "keywords" else None) for field in FIELDS} for row in rows]
+
+
+def _is_tune(name) -> bool:
+    found = cipu.tune(name) if isinstance(name, str) else None
+    return found is not None and found.name == name
+
+
+def ci_prompts(name: str, corpus: Path, rule: dict) -> list[dict]:
+    """A 词 set's rows (module docstring): per tune, ``rule["forms_per_tune"]`` prompts with a
+    topic, then one continuation of the first held-out ci of the tune by sha256(f'{seed}:{id}')."""
+    from poetbench.data.prepare import ci_split
+
+    tunes = list(cipu.tunes())[:rule["tunes"]]
+    topics = _prompts_data()["topics"]
+    held = ci_split(corpus, rule["seed"], rule["heldout"])["heldout"]
+    rows = []
+    for k, tune in enumerate(tunes):
+        for j in range(rule["forms_per_tune"]):
+            title, _ = topics[(k * rule["forms_per_tune"] + j) % len(topics)]
+            rows.append({"id": f"{name}/form-{len(rows):02d}", "kind": "form",
+                         "prompt": sft.prompt_text("form", j, title=title, tune=tune), "form": tune,
+                         "keywords": [], "ref_id": None, "given": None})
+    lengths = {tune: {f.length for f in cipu.tunes()[tune].forms} for tune in tunes}
+    for k, tune in enumerate(tunes):
+        candidates = [r for r in held if r["tune"] == tune and sum(map(len, split_lines(r["text"]))) in lengths[tune]]
+        if not candidates:
+            raise InputError(f"eval set {name}: no held-out ci of {tune} in this corpus; it is defined on the 全宋词 "
+                             "of chinese-poetry 2.0.1 (songci/)")
+        chosen = min(candidates, key=lambda r: hashlib.sha256(f"{rule['seed']}:{r['id']}".encode()).hexdigest())
+        first = split_lines(chosen["text"])[0]
+        rows.append({"id": f"{name}/continuation-{k:02d}", "kind": "continuation",
+                     "prompt": sft.prompt_text("continuation", k, first=first, tune=tune), "form": tune,
+                     "keywords": [], "ref_id": chosen["id"], "given": first})
+    return rows
+
+
+def corpus_root(corpus: str | Path | None) -> Path:
+    """The raw corpus behind ``corpus``: a ``data prepare`` directory's source, the corpus named,
+    or the one discovery finds."""
+    from poetbench.data.discovery import find_corpus
+
+    manifest = Path(corpus) / "manifest.json" if corpus else None
+    if manifest is not None and manifest.is_file():
+        source = json.loads(manifest.read_text(encoding="utf-8")).get("source", "")
+        if source.startswith("chinese-poetry:"):
+            return Path(source.split(":", 1)[1])
+    return find_corpus(corpus)
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -149,6 +200,8 @@ def build(name: str, prepared: Path | None = None, verify: bool = True) -> list[
     spec = sets[name]
     if "file" in spec:
         rows = read_jsonl(eval_dir() / spec["file"])
+    elif "ci" in spec:
+        rows = validate(ci_prompts(name, corpus_root(prepared), spec["ci"]), name)
     else:
         counts = spec["counts"]
         rows = []
@@ -178,6 +231,8 @@ def load(name: str, corpus: str | Path | None = None, verify: bool = True) -> li
     the cache); without it, corpus discovery finds one — for sets that draw from held-out poems.
     """
     spec = registry().get(name, {})
+    if "ci" in spec:
+        return build(name, corpus_root(corpus), verify=verify)
     if not spec.get("counts", {}).get("continuation"):
         return build(name, verify=verify)
     from poetbench.data.prepare import prepared_split

@@ -182,7 +182,7 @@ def score(text: str, book: str = "pingshui", strict: bool = False, form: str | N
 
 # What each prompt field may hold, for the warning about values poetbench ignored.
 KNOWN_VALUES = {"kind": f"{', '.join(KINDS)} (any case)",
-                "form": f"{', '.join(forms.FORMS)} (any case) a Chinese name (七律, 五绝, 排律, 古体 …) or a 词牌 (如梦令 …)",
+                "form": f"{', '.join(forms.FORMS)} (any case), a Chinese name (七律, 五绝, 排律, 古体 …) or a 词牌 (如梦令 …)",
                 "keywords": "a text or a list of texts", "prompt": "text", "given": "text"}
 SHOWN_VALUES = 3  # distinct ignored values a warning quotes per field
 

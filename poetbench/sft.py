@@ -24,12 +24,18 @@ TEMPLATES = {
     "free": ("写一首古诗。", "请即兴写一首中国古典诗词。"),
 }
 KINDS = tuple(TEMPLATES)
+CI_TEMPLATES = {  # a 词 is asked for by its tune
+    "continuation": ("续写这首《{tune}》，首句是：{first}", "以“{first}”起句，填完这首《{tune}》。"),
+    "form": ("填一首《{tune}》，写{title}。", "请以《{tune}》为词牌，填一首词，题为《{title}》。"),
+}
 
 
-def prompt_text(kind: str, variant: int = 0, *, title: str = "", first: str = "", form: str | None = None) -> str:
-    """The user request of ``kind`` (template ``variant``, wrapping around)."""
-    templates = TEMPLATES[kind]
-    return templates[variant % len(templates)].format(title=title, first=first,
+def prompt_text(kind: str, variant: int = 0, *, title: str = "", first: str = "", form: str | None = None,
+                tune: str | None = None) -> str:
+    """The user request of ``kind`` (template ``variant``, wrapping around); with a ``tune``, the
+    request for a 词 to that tune (``CI_TEMPLATES``)."""
+    templates = CI_TEMPLATES[kind] if tune else TEMPLATES[kind]
+    return templates[variant % len(templates)].format(title=title, first=first, tune=tune or "",
                                                       form_name=FORM_NAMES.get(form or "", "诗"))
 
 

@@ -4,7 +4,7 @@
 
 smoke-v1 is materialised whole from the project's own prompts (prompts-v1.json). core-v1 is
 built from the shared corpus prepared with the defaults (seed 0, --heldout 0.05, the four
-regulated forms) and only its hash is recorded. Run it on purpose: a new hash means a new
+regulated forms) and only its hash is recorded; so is ci-v1 (词, from the held-out Song ci). Run it on purpose: a new hash means a new
 version of the set.
 """
 
@@ -50,11 +50,21 @@ def main() -> None:
                     "defined_on": "chinese-poetry (../shared/data subset of chinese-poetry@2.0.1), "
                                   "`poetbench data prepare` defaults: seed 0, --heldout 0.05, forms wujue,qijue,wulv,qilv",
                     "content_hash": None},
+        "ci-v1": {"description": "90 词 prompts over the 30 commonest tunes: 60 a tune and a topic, 30 continuation "
+                                 "from held-out Song ci",
+                  "counts": {"form": 60, "continuation": 30},
+                  "ci": {"tunes": 30, "forms_per_tune": 2, "seed": 0, "heldout": 0.05,
+                         "rule": "the 词谱's 30 commonest tunes; per tune 2 prompts with a topic of prompts-v1.json, and "
+                                 "the first held-out ci of one of its forms by sha256(f'{seed}:{id}')"},
+                  "defined_on": "chinese-poetry (../shared/data subset of chinese-poetry@2.0.1), songci/ "
+                                "(data.prepare.ci_split: seed 0, held-out share 0.05) and the 词谱 cipu=v1",
+                  "content_hash": None},
     }
     (EVAL_SETS / "sets.json").write_text(json.dumps(sets, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         prepare(f"chinese-poetry:{args.corpus}", Path(tmp))
         sets["core-v1"]["content_hash"] = evalsets.content_hash(evalsets.build("core-v1", Path(tmp), verify=False))
+    sets["ci-v1"]["content_hash"] = evalsets.content_hash(evalsets.build("ci-v1", args.corpus, verify=False))
     (EVAL_SETS / "sets.json").write_text(json.dumps(sets, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: v["content_hash"] for k, v in sets.items()}, indent=2))
 

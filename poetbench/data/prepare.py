@@ -10,6 +10,10 @@
   number in [0, 1), is below ``--heldout``. The same corpus, seed and fraction give the same split.
 * No line of a held-out poem may appear in train: a train poem sharing a normalised line with
   any held-out poem is removed, and the count of such poems and lines is reported.
+
+**词** (``ci_split``): the 全宋词 ci of the 词谱's tunes, without lacunae, split by the same hash
+of (seed, id), the id being the corpus file and the ci's place in it (``songci/ci.song.0.json#12``).
+The held-out ci are what the eval set ``ci-v1`` continues; a 词 SFT set is to train on the rest.
 """
 
 from __future__ import annotations
@@ -32,6 +36,26 @@ MANIFEST_VERSION = 1
 def held_out(poem_id: str, seed: int, fraction: float) -> bool:
     digest = hashlib.sha256(f"{seed}:{poem_id}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2 ** 64 < fraction
+
+
+def ci_split(corpus: Path, seed: int = 0, fraction: float = 0.05) -> dict[str, list[dict]]:
+    """The Song ci of the 词谱's tunes as ``train`` and ``heldout`` rows ``{id, tune, author,
+    text}`` (module docstring), in corpus order."""
+    from poetbench import cipu
+    from poetbench.data.chinese_poetry import iter_ci
+
+    out: dict[str, list[dict]] = {"train": [], "heldout": []}
+    places: Counter = Counter()
+    for ci in iter_ci(corpus):
+        place = places[ci["file"]]
+        places[ci["file"]] += 1
+        text = "".join(ci.get("paragraphs") or [])
+        found = cipu.tune(cipu.corpus_name(ci.get("rhythmic") or ""))
+        if found is None or "□" in text or not split_lines(text):
+            continue
+        row = {"id": f"{ci['file']}#{place}", "tune": found.name, "author": ci.get("author"), "text": text}
+        out["heldout" if held_out(row["id"], seed, fraction) else "train"].append(row)
+    return out
 
 
 def normalised_lines(text_simp: str) -> list[str]:
