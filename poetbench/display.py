@@ -165,7 +165,8 @@ def ci_view(analysis: Analysis, color: bool = False) -> list[str]:
     out.append(f"rhyme ok {_yes(rhyme_ok)} (词林正韵, rate {_rate(record['rhyme_rate'])})")
     for number, (rhyme_set, found) in enumerate(zip(form.rhyme_sets, result.rhymes), start=1):
         part = cilin.name(found["part"]) if found["part"] else "no 部"
-        missed = f"; 失韵 on lines {', '.join(map(str, found['missed']))}" if found["missed"] else ""
+        missed = (f"; 失韵 on line{'s' * (len(found['missed']) > 1)} {', '.join(map(str, found['missed']))}"
+                  if found["missed"] else "")
         out.append(f"         set {number} ({rhyme_set.tone}): lines {', '.join(map(str, rhyme_set.lines))} in {part}"
                    f"{missed}")
     return out

@@ -84,9 +84,10 @@ def test_every_command_shown_is_real(page):
         assert checked >= 10
 
 
-def test_the_check_example_prints_what_the_readme_shows():
-    text = README.read_text(encoding="utf-8")
-    for language, body in FENCE.findall(text):
+@pytest.mark.parametrize("page", [README, ROOT / "docs" / "ci.md"], ids=lambda p: p.name)
+def test_the_check_examples_print_what_the_page_shows(page):
+    checked = 0
+    for language, body in FENCE.findall(page.read_text(encoding="utf-8")):
         lines = body.splitlines()
         if language != "console" or not lines[0].startswith("$ poetbench check"):
             continue
@@ -96,10 +97,10 @@ def test_the_check_example_prints_what_the_readme_shows():
         printed = done.stdout.splitlines()
         position = 0
         for line in shown:  # every line shown, in order
-            assert line in printed[position:], f"README shows {line!r}; check printed:\n{done.stdout}"
+            assert line in printed[position:], f"{page.name} shows {line!r}; check printed:\n{done.stdout}"
             position = printed.index(line, position) + 1
-        return
-    pytest.fail("the README has no `$ poetbench check` example")
+        checked += 1
+    assert checked, f"{page.name} has no `$ poetbench check` example"
 
 
 def test_help_and_docs_agree_on_the_4bit_path():

@@ -7,8 +7,8 @@ How forms are found (docs/ci.md has the reasons and what was measured):
 1. **Tunes.** Each ci's tune is its ``rhythmic`` (``A・B``: A is another name of B); 失调名 and
    ci with a lacuna (□) are left out. A tune enters the 词谱 with its forms below.
 2. **Forms (又一体).** The ci of a tune are grouped by total length in characters. A length is a
-   form when it holds at least ``MIN_FORM`` ci and ``MIN_FORM_SHARE`` of the tune's, at most
-   ``MAX_FORMS`` of them, commonest first.
+   form when it holds at least ``MIN_FORM`` ci (the commonest length ``MIN_MAIN``) and
+   ``MIN_FORM_SHARE`` of the tune's, at most ``MAX_FORMS`` of them, commonest first.
 3. **Lines.** A break (，。？！；：) after position k is the form's when at least ``BREAK`` of its
    ci break there; a break that fewer than ``FIRM_BREAK`` write is soft. 、 breaks nothing.
 4. **平仄.** Each character is read in the 平水韵 (入声 = 仄) in context, as 诗 are. At each
@@ -50,7 +50,7 @@ from poetbench.phonology import cilin
 from poetbench.phonology.book import get_book
 from poetbench.text.lines import is_han
 
-MIN_FORM, MIN_FORM_SHARE, MAX_FORMS = 10, 0.05, 4
+MIN_MAIN, MIN_FORM, MIN_FORM_SHARE, MAX_FORMS = 5, 10, 0.05, 4
 BREAK, FIRM_BREAK = 0.5, 0.9
 AGREE = 0.8
 RHYME_LINK, RHYME_OPTIONAL, RHYME_REQUIRED, RHYME_CLASS = 0.5, 0.35, 0.75, 0.75
@@ -227,8 +227,8 @@ def build(corpus: Path, log=print) -> dict:
     for name in sorted(by_tune, key=lambda t: (-len(by_tune[t]), t)):
         poems = by_tune[name]
         lengths = Counter(sum(map(len, lines)) for lines in poems)
-        chosen = [length for length, count in lengths.most_common()
-                  if count >= MIN_FORM and count / len(poems) >= MIN_FORM_SHARE][:MAX_FORMS]
+        chosen = [length for rank, (length, count) in enumerate(lengths.most_common())
+                  if count >= (MIN_MAIN if rank == 0 else MIN_FORM) and count / len(poems) >= MIN_FORM_SHARE][:MAX_FORMS]
         forms = []
         for length in chosen:
             group = [lines for lines in poems if sum(map(len, lines)) == length]
@@ -244,7 +244,7 @@ def build(corpus: Path, log=print) -> dict:
     calibrated = calibration(real)
     log(f"calibration over {len(real)} ci: {calibrated}")
     return {"version": cipu.VERSION, "source": "chinese-poetry 2.0.1, songci/ci.song.N.json (全宋词)",
-            "thresholds": {"min_form": MIN_FORM, "min_form_share": MIN_FORM_SHARE, "max_forms": MAX_FORMS,
+            "thresholds": {"min_main": MIN_MAIN, "min_form": MIN_FORM, "min_form_share": MIN_FORM_SHARE, "max_forms": MAX_FORMS,
                            "break": BREAK, "firm_break": FIRM_BREAK, "agree": AGREE, "rhyme_link": RHYME_LINK,
                            "rhyme_optional": RHYME_OPTIONAL, "rhyme_required": RHYME_REQUIRED,
                            "rhyme_class": RHYME_CLASS, "repeat": REPEAT},

@@ -100,12 +100,12 @@ def build(run_dir: Path, out_dir: Path | None = None, reference: str | None = No
                                   "prompts": [{"id": p["id"], "kind": p["kind"], "prompt": p["prompt"]} for p in prompts]}))
     environment = jinja2.Environment(loader=jinja2.PackageLoader("poetbench.report", "templates"), autoescape=True,
                                      undefined=jinja2.StrictUndefined)
-    # Every character the page can show: the template's own text and everything rendered into it.
-    page_text = (environment.loader.get_source(environment, "index.html.j2")[0] + context["data_json"]
-                 + json.dumps([comparison, manifest, run_dir.name, context["verdict_sentences"], context["hacking"]],
-                              ensure_ascii=False, default=str))
-    font = fonts.embed(page_text) if embed_font else None
-    html = environment.get_template("index.html.j2").render(**context, font=font)
+    # Every character the page can show: the page rendered (the glossary, the tables, the data the
+    # viewer draws from) and the template's own text (what its script writes).
+    template = environment.get_template("index.html.j2")
+    plain = template.render(**context, font=None)
+    font = fonts.embed(environment.loader.get_source(environment, "index.html.j2")[0] + plain) if embed_font else None
+    html = template.render(**context, font=font) if font else plain
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
