@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from poetbench.forms import DISPLAY_NAMES
+from poetbench.metrics import ci_meter
 from poetbench.metrics import tone_pattern as tp
 from poetbench.metrics.poetscore import crafts, gates
 from poetbench.phonology import cilin, inference
@@ -18,6 +19,8 @@ RULES = {  # each rule's textbook name and its English gloss
     tp.PATTERN: ("犯律", "breaks its line pattern"), tp.NIAN: ("失粘", "does not follow the line before"),
     tp.DUI: ("失对", "does not oppose its pair line"), tp.GU_PING: ("孤平", "lone 平"),
     tp.SAN_PING_WEI: ("三平尾", "three 平 at the end"),
+    ci_meter.TONE: ("犯谱", "breaks the 词谱"), ci_meter.LENGTH: ("字数不合", "a line of another length than the 词谱's"),
+    ci_meter.RHYME: ("失韵", "misses a rhyme the 词谱 requires"),
 }
 RULE_NAMES = {rule: f"{zh} ({en})" for rule, (zh, en) in RULES.items()}
 ACCEPTED_NAMES = {tp.GU_PING_JIU: "孤平拗救", tp.TE_AO: "特拗", tp.DUIJU_JIU: "对句相救"}
@@ -156,7 +159,7 @@ def ci_view(analysis: Analysis, color: bool = False) -> list[str]:
     conformity = "n/a" if result.conformity is None else f"{result.conformity:.2f}"
     out.append(f"tone ok  {_yes(result.ok)} (conformity {conformity}: the positions the 词谱 fixes)")
     for v in record["tone_violations"] or []:
-        if v["rule"] == "ci_tone":
+        if v["rule"] == ci_meter.TONE:
             mark = form.line_marks()[v["line"] - 1][v["pos"] - 1 - len(reading.lines[v["line"] - 1]) + len(
                 form.line_marks()[v["line"] - 1])]
             out.append(f"         line {v['line']} char {v['pos']}: 犯谱 (breaks the 词谱), "

@@ -36,7 +36,7 @@ from poetbench.phonology import cilin
 from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
 
 FIRM = 90  # percent of Song poets who kept a fixed position, below which lenient mode excuses it
-RULES = {"ci_tone": "犯谱", "ci_length": "字数不合", "ci_rhyme": "失韵"}
+TONE, LENGTH, RHYME = "ci_tone", "ci_length", "ci_rhyme"  # violation rules (names: display.RULES)
 
 
 @dataclass
@@ -65,7 +65,7 @@ def check_tones(reading: cipu.CiMatch, codes: list[str], strict: bool) -> tuple[
         shares = form.level_share[start:start + len(marks)]
         start += len(marks)
         if len(text) != len(marks):
-            violations.append({"line": j + 1, "pos": 0, "rule": "ci_length"})
+            violations.append({"line": j + 1, "pos": 0, "rule": LENGTH})
         width = min(len(text), len(marks))
         for k in range(1, width + 1):
             mark, share = marks[-k], shares[-k]
@@ -78,7 +78,7 @@ def check_tones(reading: cipu.CiMatch, codes: list[str], strict: bool) -> tuple[
             checked += 1
             kept += fit
             if not fit:
-                violations.append({"line": j + 1, "pos": len(text) - k + 1, "rule": "ci_tone"})
+                violations.append({"line": j + 1, "pos": len(text) - k + 1, "rule": TONE})
     return checked, kept, unknown, violations
 
 
@@ -119,10 +119,10 @@ def check(reading: cipu.CiMatch, codes: list[str], strict: bool = False) -> CiRe
     checked, kept, unknown, violations = check_tones(reading, codes, strict)
     sets = check_rhymes(reading, codes, strict)
     for rhymed in sets:
-        violations += [{"line": line, "pos": len(reading.lines[line - 1]), "rule": "ci_rhyme"}
+        violations += [{"line": line, "pos": len(reading.lines[line - 1]), "rule": RHYME}
                        for line in rhymed["missed"]]
     violations.sort(key=lambda v: (v["line"], v["pos"]))
-    broken = any(v["rule"] != "ci_rhyme" for v in violations)
+    broken = any(v["rule"] != RHYME for v in violations)
     required = sum(s["required"] for s in sets)
     missed = sum(len(s["missed"]) for s in sets)
     longest = max(sets, key=lambda s: len(s["lines"]), default=None)
