@@ -102,14 +102,18 @@ def tunes() -> dict[str, Tune]:
     """Every tune of the 词谱, by name, commonest first."""
     out = {}
     for row in _data()["tunes"]:
-        forms = tuple(CiForm(row["name"], f["length"], f["n"], tuple(f["lines"]), tuple(f["soft"]), f["marks"],
-                             tuple(f["level_share"]),
-                             tuple(RhymeSet(tuple(s["lines"]), s["tone"], tuple(s["tones"]), tuple(s["required"]))
-                                   for s in f["rhyme_sets"]),
-                             tuple((line, kind) for line, kind in f["repeats"]))
-                      for f in row["forms"])
+        forms = tuple(form_from_row(row["name"], f) for f in row["forms"])
         out[row["name"]] = Tune(row["name"], tuple(row["aliases"]), row["n"], forms)
     return out
+
+
+def form_from_row(tune_name: str, row: dict) -> CiForm:
+    """A form of ``tune_name`` from its row in the resource (``cipu_derive.form_of`` makes one)."""
+    return CiForm(tune_name, row["length"], row["n"], tuple(row["lines"]), tuple(row["soft"]), row["marks"],
+                  tuple(row["level_share"]),
+                  tuple(RhymeSet(tuple(s["lines"]), s["tone"], tuple(s["tones"]), tuple(s["required"]))
+                        for s in row["rhyme_sets"]),
+                  tuple((line, kind) for line, kind in row["repeats"]))
 
 
 @lru_cache(maxsize=None)
@@ -138,6 +142,7 @@ def clean_name(name: str) -> str:
     return _NUMBERED.sub("", name.strip()).strip()
 
 
+@lru_cache(maxsize=4096)
 def tune(name: str) -> Tune | None:
     """The tune called ``name`` or one of its other names (rule 5); None for no tune of the 词谱."""
     key = _names().get(clean_name(name))
@@ -220,11 +225,10 @@ def read_as(lines: list[str], form: CiForm, by: str, also: tuple[str, ...] = ())
     that fails, cut in order."""
     text = "".join(lines)
     if len(text) == form.length:
-        pieces = cut(text, form.lines)
-    else:
-        aligned = align(tuple(map(len, lines)), form)
-        pieces = (tuple("".join(lines[a:b]) for a, b in aligned[0]) if aligned is not None
-                  else cut(text, form.lines))
+        return CiMatch(form, cut(text, form.lines), (), by, also)  # cut at the form's breaks: no line off
+    aligned = align(tuple(map(len, lines)), form)
+    pieces = (tuple("".join(lines[a:b]) for a, b in aligned[0]) if aligned is not None
+              else cut(text, form.lines))
     off = tuple((j + 1, len(piece), size) for j, (piece, size) in enumerate(zip(pieces, form.lines))
                 if len(piece) != size)
     return CiMatch(form, pieces, off, by, also)

@@ -42,10 +42,15 @@ field, ``check --form``, the SFT templates (写一首七言绝句…), the views
    requested form may name a tune (``如梦令``, ``念奴娇``): ``form_key`` gives ``ci`` and
    ``cipu.tune`` the tune. ``detect`` never gives ``ci``: line lengths alone do not tell a 七绝
    from half a 浣溪沙, and a 诗 shape stays 诗 unless a title or a request says otherwise.
+8. **A request in free text.** A prompt with no ``form`` field may name its form in its text
+   (``写一首七言律诗``, ``以秋为题，作一首五绝``): ``form_in_text`` finds it (the name right after
+   一首, 作, 写 … first); a tune named in the text is read by ``metrics/adherence.py``. 古诗 in
+   free text is any classical poem (写一首古诗, the topic template's own words) and asks for none.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -119,6 +124,27 @@ def form_key(name) -> str | None:
 
         key = CI if cipu.tune(name) is not None else None  # a tune's name asks for 词 (rule 7)
     return key
+
+
+# A form named in a request's free text (rule 8): a name of two or more characters, longest first.
+_LOOSE = ("古诗",)  # 写一首古诗 asks for a classical poem, not a 古体诗: no request in free text
+_NAMED_FORM = re.compile("|".join(sorted((re.escape(n) for n in _KEYS if len(n) >= 2 and not n.isascii()
+                                          and n not in _LOOSE), key=len, reverse=True)))
+_ASKED = re.compile(r"(?:一首|首|作|写|填|赋|来)")  # the words before the form a request asks for
+
+
+def form_in_text(text) -> str | None:
+    """The form key a request's free text names (rule 8): ``写一首七言律诗`` and ``以秋为题，作一首七律``
+    give ``qilv``; the name right after 一首 (作, 写 …) when there is one, else the first named;
+    None when it names none. ``以《静夜思》为题`` names a poem, not a form, and reads as nothing."""
+    if not isinstance(text, str):
+        return None
+    text = text.translate(_TO_SIMPLIFIED)
+    found = list(_NAMED_FORM.finditer(text))
+    if not found:
+        return None
+    asked = [m for m in found if _ASKED.search(text, max(0, m.start() - 2), m.start())]
+    return _KEYS[(asked or found)[0].group()]
 
 
 def modal_length(line_lengths: Sequence[int]) -> tuple[int, int]:

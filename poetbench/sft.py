@@ -5,14 +5,16 @@ these templates (``to_messages``); eval sets build their prompts with the same o
 (``prompt_text``), so a fine-tuned model is evaluated on the kind of request it learned from.
 
 Kinds: ``continuation`` (the first line is given), ``topic`` (the title is given), ``form``
-(写一首七言绝句，题为…) and ``free``.
+(写一首七言绝句，题为…) and ``free``. A 词 (a row of ``form`` ``ci`` with its ``tune``, from
+``data prepare --ci``) is asked for by its tune (``CI_TEMPLATES``: 填一首《浣溪沙》), as a
+continuation or on its own, and answered as the poet punctuated it.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from poetbench.forms import FORM_NAMES
+from poetbench.forms import CI, FORM_NAMES
 from poetbench.text.lines import split_lines
 from poetbench.text.script import to_simplified
 
@@ -27,6 +29,7 @@ KINDS = tuple(TEMPLATES)
 CI_TEMPLATES = {  # a 词 is asked for by its tune
     "continuation": ("续写这首《{tune}》，首句是：{first}", "以“{first}”起句，填完这首《{tune}》。"),
     "form": ("填一首《{tune}》，写{title}。", "请以《{tune}》为词牌，填一首词，题为《{title}》。"),
+    "free": ("填一首《{tune}》。", "请按《{tune}》的词谱填一首词。"),
 }
 
 
@@ -56,6 +59,8 @@ def to_request(row: dict, kind: str | None = None, seed: int = 0) -> dict:
     ``row`` needs ``text`` (or ``text_simp``), and ``title``/``form`` where the kind uses them.
     Without ``kind``, one is chosen from the row's id and ``seed`` (stable across runs).
     """
+    if row.get("form") == CI and row.get("tune"):
+        return _ci_request(row, kind, seed)
     lines = split_lines(row.get("text_simp") or to_simplified(row["text"]))
     title = to_simplified(row.get("title") or "").split(" ")[0]
     kinds = [k for k in KINDS if not (k in ("topic", "form") and not title) and not (k == "continuation" and len(lines) < 2)]
@@ -67,6 +72,19 @@ def to_request(row: dict, kind: str | None = None, seed: int = 0) -> dict:
         answer = answer[len(lines[0]) + 1:].lstrip("\n")
     return {"kind": kind, "prompt": user, "form": row.get("form") if kind in ("form", "continuation") else None,
             "keywords": [], "given": lines[0] if kind == "continuation" else None, "answer": answer}
+
+
+def _ci_request(row: dict, kind: str | None, seed: int) -> dict:
+    """``to_request`` for a 词: asked by its tune, answered in the poet's own punctuation."""
+    text = (row.get("text_simp") or to_simplified(row["text"])).strip()
+    lines, tune = split_lines(text), row["tune"]
+    kinds = ("free", "continuation") if len(lines) >= 2 and text.startswith(lines[0]) else ("free",)
+    key = str(row.get("id", text))
+    kind = kind if kind in kinds else kinds[_pick(key, seed, len(kinds))]
+    user = prompt_text(kind, _pick(key + kind, seed, 2), first=lines[0] if lines else "", tune=tune)
+    answer = text[len(lines[0]) + 1:].lstrip() if kind == "continuation" else text
+    return {"kind": kind, "prompt": user, "form": CI, "cipai": tune, "keywords": [],
+            "given": lines[0] if kind == "continuation" else None, "answer": answer}
 
 
 def to_messages(row: dict, kind: str | None = None, seed: int = 0) -> list[dict]:

@@ -152,3 +152,76 @@ def test_ci_v1_asks_for_thirty_tunes_and_continues_held_out_ci():
         assert (prompt.form, prompt.cipai) == ("ci", row["form"])
         record = scorer.score(held[row["ref_id"]]["text"], prompt=prompt)
         assert record["cipai"] == row["form"] == cipu.tune(row["form"]).name and record["adherence"] == 1.0
+
+
+def _song_ci():
+    from conftest import CORPUS
+    from poetbench.audit import ci_validation
+
+    if not (CORPUS / "songci").is_dir():
+        pytest.skip(f"corpus not found at {CORPUS}: put chinese-poetry there or set POETBENCH_CORPUS")
+    return ci_validation, ci_validation.corpus_ci(CORPUS, 30)
+
+
+def test_song_ci_pass_a_ci_pu_learned_without_them_and_their_shuffles_do_not():
+    """Issue 30's validation, cross-validated on the ci of the 30 commonest tunes (about 15 s)."""
+    cv, ci = _song_ci()
+    result = cv.cross_validated(ci, folds=5, seed=0)
+    assert result.lenient.n > 10_000
+    assert result.lenient.passed >= cv.TARGETS["pass"]  # at most one 平仄 error, every rhyme
+    assert result.lenient.no_error >= cv.TARGETS["no_error"]
+    assert result.strict.passed < result.lenient.passed  # strict asks more
+    assert result.shuffled.passed <= cv.TARGETS["shuffled_pass"]
+    assert cv.wrong_tune(ci).passed <= cv.TARGETS["wrong_tune_pass"]
+
+
+def test_the_tune_is_found_from_the_text_alone():
+    cv, ci = _song_ci()
+    right, misses = cv.tune_from_text(ci)
+    assert right >= cv.TARGETS["tune_from_text"]
+    assert misses.most_common(1)[0][0] == ("玉楼春", "诗")  # eight lines of seven: a 七律 unless a title says 词
+
+
+def test_the_request_is_read_from_the_prompt_text(ci_scorer):
+    from poetbench.forms import form_in_text
+
+    assert form_in_text("以秋为题，作一首七律") == "qilv" and form_in_text("请写一首五言绝句") == "wujue"
+    assert form_in_text("仿照七律的格式写一首五绝") == "wujue"  # the form right after 一首
+    assert form_in_text("以《静夜思》为题写一首诗") is None and form_in_text("以《春晓》为题，写一首古诗。") is None
+    assert form_in_text("写一首古体诗") == "gushi"
+    quatrain = "秦时明月汉时关，万里长征人未还。但使龙城飞将在，不教胡马度阴山。"
+    asked = ci_scorer.score(quatrain, prompt=read_prompt({"kind": "form", "prompt": "写一首五言律诗"})[0])
+    assert (asked["requested_form"], asked["form"], asked["form_ok"], asked["adherence"]) == ("wulv", "qijue", False, 0.0)
+    titled = read_prompt({"kind": "form", "prompt": "以《出塞》为题，写一首七言绝句"})[0]  # 出塞 is also 谒金门
+    assert (titled.form, titled.cipai) == ("qijue", None)
+    record = ci_scorer.score(quatrain, prompt=titled)
+    assert (record["form"], record["form_ok"], record["requested_form"]) == ("qijue", True, "qijue")
+    tune = read_prompt({"kind": "form", "prompt": "填一首浣溪沙，写春景"})[0]
+    assert (tune.form, tune.cipai) == ("ci", "浣溪沙")
+    assert ci_scorer.score(f"《浣溪沙》{CI['浣溪沙']}", prompt=tune)["form_ok"]
+    assert ci_scorer.score(quatrain)["requested_form"] is None
+
+
+def test_data_prepare_puts_the_ci_in_the_split_and_sft_asks_for_each_by_its_tune(tmp_path):
+    from conftest import CORPUS
+    from poetbench import sft
+    from poetbench.data.prepare import load_split, prepare, normalised_lines
+
+    if not (CORPUS / "songci").is_dir():
+        pytest.skip(f"corpus not found at {CORPUS}: put chinese-poetry there or set POETBENCH_CORPUS")
+    manifest = prepare(f"chinese-poetry:{CORPUS}", tmp_path, ci=True)
+    assert manifest["filters"]["ci"] and manifest["counts"]["forms"]["ci"] > 15_000
+    train, held = load_split(tmp_path, "train"), load_split(tmp_path, "heldout")
+    held_lines = {line for row in held for line in normalised_lines(row["text_simp"])}
+    assert not [row for row in train if held_lines & set(normalised_lines(row["text_simp"]))]
+    ci = [row for row in train if row["form"] == "ci"]
+    scorer = Scorer()
+    for row in ci[:40]:
+        request = sft.to_request(row)
+        assert f"《{row['tune']}》" in request["prompt"] and request["form"] == "ci"
+        prompt = read_prompt(request)[0]
+        assert prompt.cipai == row["tune"]
+        answer = request["answer"] if request["kind"] != "continuation" else request["given"] + "，" + request["answer"]
+        assert scorer.score(answer, prompt=prompt)["cipai"] == row["tune"]
+    with pytest.raises(Exception, match="--ci"):
+        prepare(f"jsonl:{tmp_path / 'train.jsonl'}", tmp_path / "other", ci=True)

@@ -178,6 +178,17 @@ def test_fast_path_agrees_with_the_full_path_on_any_plain_text(pieces):
     assert (fast.lines, fast.warnings, fast.dropped) == (full.lines, full.warnings, full.dropped)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(HAN, min_size=1, max_size=10),
+       st.lists(st.tuples(st.text(HAN, min_size=1, max_size=8), st.sampled_from(["，", "。", "？", "！", "；", "\n"])),
+                min_size=1, max_size=12))
+def test_a_title_on_the_verse_line_reads_as_the_full_path_reads_it(title, pieces):
+    """The fast path for 《浣溪沙》 and the verse after it on one line (a 词 as people title it)."""
+    text = f"《{title}》" + "".join(a + b for a, b in pieces)
+    fast, full = extract_poem(text), _extract(text)
+    assert (fast.lines, fast.warnings, fast.dropped, fast.poem) == (full.lines, full.warnings, full.dropped, full.poem)
+
+
 def test_warnings_are_counted_in_the_summary(tmp_path):
     from poetbench import evalsets
     from poetbench.runner import Run, RunSettings

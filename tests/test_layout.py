@@ -20,7 +20,7 @@ FLOORS = {
     2: ("poetbench.phonology", "poetbench.language", "poetbench.data.chinese_poetry"),
     3: ("poetbench.metrics",),
     4: ("poetbench.scoring", "poetbench.explain", "poetbench.display", "poetbench.sft", "poetbench.checkpoints",
-        "poetbench.generation", "poetbench.data", "poetbench.evalsets", "poetbench.rewards"),
+        "poetbench.generation", "poetbench.data", "poetbench.evalsets", "poetbench.rewards", "poetbench.cipu_derive"),
     5: ("poetbench.rundir", "poetbench.compare", "poetbench.gate", "poetbench.audit", "poetbench.calibrate",
         "poetbench.report", "poetbench.runner", "poetbench.reward_gap", "poetbench.integrations"),
     6: ("poetbench.demo", "poetbench.cli", "poetbench.__main__", "training"),

@@ -28,6 +28,8 @@ def register(commands) -> None:
                          help="comma-separated forms to keep (default: the four regulated ones; 'all' keeps every form)")
     prepare.add_argument("--heldout", type=float, default=0.05, help="held-out fraction (default 0.05)")
     prepare.add_argument("--seed", type=int, default=0, help="split seed (default 0)")
+    prepare.add_argument("--ci", action="store_true",
+                         help="also the 全宋词 ci of the 词谱's tunes (form ci, the tune kept; SFT asks for each by its tune)")
     prepare.add_argument("--text-column", default="Poem_Text", help="text column of a Kaggle CSV (default Poem_Text)")
     prepare.set_defaults(func=prepare_corpus)
     fetch = data_commands.add_parser(
@@ -67,7 +69,7 @@ def prepare_corpus(args) -> int:
     source = args.source or f"chinese-poetry:{find_corpus()}"
     forms = None if args.forms == "all" else tuple(f.strip() for f in args.forms.split(",") if f.strip())
     manifest = prepare(source, Path(args.output), forms=forms, heldout=args.heldout, seed=args.seed,
-                       text_column=args.text_column)
+                       text_column=args.text_column, ci=args.ci)
     counted = manifest["counts"]
     print(f"read {counted['read']} rows from {source}\n"
           f"  bad rows: {counts(counted['bad'])}\n"

@@ -13,7 +13,10 @@
 
 **词** (``ci_split``): the 全宋词 ci of the 词谱's tunes, without lacunae, split by the same hash
 of (seed, id), the id being the corpus file and the ci's place in it (``songci/ci.song.0.json#12``).
-The held-out ci are what the eval set ``ci-v1`` continues; a 词 SFT set is to train on the rest.
+The held-out ci are what the eval set ``ci-v1`` continues. ``--ci`` puts the ci into the split
+beside the poems (``form`` ``ci``, ``tune`` the 词谱's name; a chinese-poetry corpus only), under
+the same rules: deduplicated, held out by the same hash, and no train row sharing a line with a
+held-out one; SFT then asks for each by its tune (``sft.py``).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from pathlib import Path
 
 from poetbench import __version__
 from poetbench.data import sources
-from poetbench.forms import FORMS, QUATRAINS_AND_OCTAVES, detect
+from poetbench.forms import CI, FORMS, QUATRAINS_AND_OCTAVES, detect
 from poetbench.jsonl import InputError, atomic_writer, dump_lines, read_rows
 from poetbench.text.lines import han_count, split_lines
 from poetbench.text.script import to_simplified
@@ -38,14 +41,13 @@ def held_out(poem_id: str, seed: int, fraction: float) -> bool:
     return int.from_bytes(digest[:8], "big") / 2 ** 64 < fraction
 
 
-def ci_split(corpus: Path, seed: int = 0, fraction: float = 0.05) -> dict[str, list[dict]]:
-    """The Song ci of the 词谱's tunes as ``train`` and ``heldout`` rows ``{id, tune, author,
-    text}`` (module docstring), in corpus order."""
+def song_ci(corpus: Path) -> list[dict]:
+    """The Song ci of the 词谱's tunes, without lacunae, as rows ``{id, tune, author, text}`` in
+    corpus order (module docstring)."""
     from poetbench import cipu
     from poetbench.data.chinese_poetry import iter_ci
 
-    out: dict[str, list[dict]] = {"train": [], "heldout": []}
-    places: Counter = Counter()
+    rows, places = [], Counter()
     for ci in iter_ci(corpus):
         place = places[ci["file"]]
         places[ci["file"]] += 1
@@ -53,9 +55,23 @@ def ci_split(corpus: Path, seed: int = 0, fraction: float = 0.05) -> dict[str, l
         found = cipu.tune(cipu.corpus_name(ci.get("rhythmic") or ""))
         if found is None or "□" in text or not split_lines(text):
             continue
-        row = {"id": f"{ci['file']}#{place}", "tune": found.name, "author": ci.get("author"), "text": text}
+        rows.append({"id": f"{ci['file']}#{place}", "tune": found.name, "author": ci.get("author"), "text": text})
+    return rows
+
+
+def ci_split(corpus: Path, seed: int = 0, fraction: float = 0.05) -> dict[str, list[dict]]:
+    """``song_ci`` as ``train`` and ``heldout`` rows, by the hash of (seed, id)."""
+    out: dict[str, list[dict]] = {"train": [], "heldout": []}
+    for row in song_ci(corpus):
         out["heldout" if held_out(row["id"], seed, fraction) else "train"].append(row)
     return out
+
+
+def ci_rows(corpus: Path) -> list[dict]:
+    """The Song ci of the 词谱's tunes as split rows (``form`` ``ci``, ``tune``, the tune as title)."""
+    return [{"id": r["id"], "title": r["tune"], "author": r["author"], "text": r["text"],
+             "text_simp": to_simplified(r["text"]), "lines": split_lines(r["text"]), "form": CI, "tune": r["tune"],
+             "source": "chinese-poetry songci"} for r in song_ci(corpus)]
 
 
 def normalised_lines(text_simp: str) -> list[str]:
@@ -63,14 +79,18 @@ def normalised_lines(text_simp: str) -> list[str]:
 
 
 def prepare(source: str, out_dir: Path, forms: tuple[str, ...] | None = QUATRAINS_AND_OCTAVES, heldout: float = 0.05,
-            seed: int = 0, text_column: str = sources.KAGGLE_TEXT) -> dict:
-    """Write ``train.jsonl``, ``heldout.jsonl`` and ``manifest.json`` to ``out_dir``; return the manifest."""
+            seed: int = 0, text_column: str = sources.KAGGLE_TEXT, ci: bool = False) -> dict:
+    """Write ``train.jsonl``, ``heldout.jsonl`` and ``manifest.json`` to ``out_dir``; return the
+    manifest. ``ci`` adds the Song ci of the 词谱's tunes (module docstring)."""
     for form in forms or ():
         if form not in FORMS:
             raise InputError(f"--forms: unknown form {form!r}; use some of {', '.join(FORMS)}")
     if not 0 < heldout < 1:
         raise InputError(f"--heldout {heldout}: give a fraction between 0 and 1, such as 0.05")
     kind, path = sources.parse(source)
+    if ci and kind != "chinese-poetry":
+        raise InputError(f"--ci: {source} is not a chinese-poetry corpus; the 全宋词 ci come from its songci/ "
+                         "(give --source chinese-poetry:PATH)")
     counts = Counter()
     bad, filtered = Counter(), Counter()
     seen: set[str] = set()
@@ -103,6 +123,16 @@ def prepare(source: str, out_dir: Path, forms: tuple[str, ...] | None = QUATRAIN
         kept.append(({"id": row["id"], "title": row["title"], "author": row["author"], "text": text,
                       "text_simp": text_simp, "lines": lines, "form": form, "source": row["source"]}, simp_lines))
 
+    for row in (ci_rows(Path(path)) if ci else []):
+        counts["read"] += 1
+        simp_lines = normalised_lines(row["text_simp"])
+        key = "".join(simp_lines)
+        if key in seen:
+            counts["duplicates"] += 1
+            continue
+        seen.add(key)
+        kept.append((row, simp_lines))
+
     is_heldout = [held_out(r["id"], seed, heldout) for r, _ in kept]
     heldout_rows = [r for (r, _), h in zip(kept, is_heldout) if h]
     heldout_lines = {line for (_, simp_lines), h in zip(kept, is_heldout) if h for line in simp_lines}
@@ -124,7 +154,7 @@ def prepare(source: str, out_dir: Path, forms: tuple[str, ...] | None = QUATRAIN
         "source_kind": kind,
         "source_hash": sources.content_hash(kind, path),
         "split": {"seed": seed, "heldout_fraction": heldout, "rule": "sha256(f'{seed}:{id}')[:8] / 2**64 < fraction"},
-        "filters": {"forms": list(forms) if forms else None, "dedup": "Simplified, punctuation and spacing dropped"},
+        "filters": {"forms": list(forms) if forms else None, "ci": ci, "dedup": "Simplified, punctuation and spacing dropped"},
         "counts": {
             "read": counts["read"],
             "bad": dict(sorted(bad.items())),

@@ -15,8 +15,12 @@ The prompt fields come from the input row: ``kind``, ``prompt``, ``form``, ``cip
 and, for a continuation, ``given`` (the given line; when absent, the last line of ``prompt``). A
 kind is read in any case (``Topic``); a form by any name ``forms.form_key`` knows (``七律``,
 ``WUJUE``). A 词 is asked for by its tune: ``form`` or ``cipai`` naming one (``如梦令``), or a
-prompt that names one in 《》 (``填一首《如梦令》``); the prompt's ``form`` is then ``ci`` and its
-``cipai`` the tune. A 词 continuation continues when it does not repeat the given line (its lines
+prompt that names one in 《》 (``填一首《如梦令》``) or after 一首, 调寄 or 词牌 (``填一首浣溪沙``);
+the prompt's ``form`` is then ``ci`` and its ``cipai`` the tune. A row with neither ``form`` nor
+``cipai`` is asked what its ``prompt`` text names (``forms.form_in_text``: ``以秋为题，作一首七律``
+asks for a 七律); a prompt that asks for a 诗 form names no tune, whatever its 《》 hold
+(``以《出塞》为题，写一首七言绝句`` is a 七绝 titled 出塞, not the tune 出塞, 谒金门). The score
+record says what was asked in ``requested_form``. A 词 continuation continues when it does not repeat the given line (its lines
 are the tune's, not the given line's length).
 
 The row is the user's, and a field of the same name may mean something else (``"kind": "base"``).
@@ -32,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 
 from poetbench import cipu
-from poetbench.forms import CI, form_key
+from poetbench.forms import CI, form_in_text, form_key
 from poetbench.metrics.context import Poems
 from poetbench.text.lines import verse_lines
 from poetbench.text.script import simplify_chars
@@ -40,6 +44,7 @@ from poetbench.text.script import simplify_chars
 KINDS = ("continuation", "topic", "form", "free")
 PROMPT_FIELDS = frozenset(("kind", "prompt", "form", "cipai", "keywords", "given"))  # input-row fields read
 _NAMED = re.compile(r"《([^《》]{1,12})》")
+_AFTER_ASKING = re.compile(r"(?:一首|一阕|一阙|调寄|词牌[:：]?)\s*([\u4e00-\u9fff]{2,8})")
 
 # Imagery that stands for a topic word in classical verse (Simplified).
 IMAGERY = {
@@ -129,7 +134,12 @@ def read_prompt(row: dict) -> tuple[Prompt | None, dict[str, object]]:
     prompt = Prompt(kind=known("kind", kind_key), text=known("prompt", text), form=known("form", form_key),
                     keywords=known("keywords", _keywords) or [], given=known("given", text),
                     cipai=known("cipai", tune_name))
-    prompt.cipai = prompt.cipai or (tune_name(row["form"]) if prompt.form == CI else None) or named_tune(prompt.text)
+    if prompt.form == CI and prompt.cipai is None:
+        prompt.cipai = tune_name(row["form"]) or named_tune(prompt.text)
+    elif prompt.form is None and prompt.cipai is None and prompt.text:  # the request read from its text
+        asked = form_in_text(prompt.text)
+        prompt.cipai = named_tune(prompt.text) if asked in (None, CI) else None
+        prompt.form = asked
     if prompt.cipai and prompt.form is None:
         prompt.form = CI
     return prompt, ignored
@@ -142,10 +152,15 @@ def tune_name(name) -> str | None:
 
 
 def named_tune(text: str | None) -> str | None:
-    """The first tune a prompt names in 《》 (``填一首《如梦令》``), or None."""
+    """The first tune a prompt names in 《》 (``填一首《如梦令》``), else right after 填一首, 调寄 or
+    词牌 (``填一首浣溪沙``: the longest name there), or None."""
     for name in _NAMED.findall(text or ""):
         if found := tune_name(name):
             return found
+    for words in _AFTER_ASKING.findall(text or ""):
+        for size in range(len(words), 1, -1):
+            if found := tune_name(words[:size]):
+                return found
     return None
 
 

@@ -12,12 +12,16 @@ rewards need no special case.
    undecided character fits either; an unknown one is not counted); 中 is free. Each break is a
    ``ci_tone`` violation at its line and position.
 2. **Lenient** (default): a position that fewer than ``FIRM`` of the Song poets kept (its
-   ``level_share`` in the 词谱) is excused when broken; **strict** counts every fixed position.
+   ``level_share`` in the 词谱) is excused when broken, and a character the book lists in both
+   tones (多音字: 看, 忘, 教, 凭) fits either, whatever reading its words suggest today (Song
+   poets took 看 as 平 where we say kàn); **strict** counts every fixed position, each character
+   in its reading in context.
 3. **Rhyme** under 词林正韵 (``phonology/cilin.py``): each rhyme set's 部 is the one most of its
    lines' last characters share (lenient: with its neighbours, 通押; strict: that 部 alone); a
    line rhymes when its last character reads in that 部 in the tone its place wants (平, or 仄:
    上 去 入; a set of 入 wants 入 in strict mode). A required rhyme that fails is a ``ci_rhyme``
-   violation; an optional one (可韵) is never a fault.
+   violation; an optional one (可韵) is never a fault. A line end the 平水韵 table does not hold
+   (盏, 做, 袜: their tone is the modern one, their 部 unknown) is not counted, never guessed.
 4. **The keys.** ``tone_conformity``: the share of fixed positions kept. ``tone_ok``: no
    ``ci_tone`` or ``ci_length`` break (None when a character is unknown and nothing broke).
    ``rhyme_rate``: the share of required rhyme lines that rhyme. ``rhyme_ok``: every one does.
@@ -27,15 +31,17 @@ rewards need no special case.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
 
 from poetbench import cipu
 from poetbench.metrics.context import Poems
 from poetbench.phonology import cilin
 from poetbench.phonology.modern import EITHER, PING, UNKNOWN, ZE
 
-FIRM = 90  # percent of Song poets who kept a fixed position, below which lenient mode excuses it
+FIRM = 95  # percent of Song poets who kept a fixed position, below which lenient mode excuses it
 TONE, LENGTH, RHYME = "ci_tone", "ci_length", "ci_rhyme"  # violation rules (names: display.RULES)
 
 
@@ -51,67 +57,103 @@ class CiResult:
     rhymes: list[dict] = field(default_factory=list)  # per set: 部, the lines that rhyme, those that do not
 
 
-def _fits(code: str, mark: str) -> bool | None:
-    if code == UNKNOWN:
-        return None
-    return code == EITHER or (code == PING) == (mark == cipu.LEVEL)
+_PER_FORM: dict[tuple, tuple] = {}  # (what, id(form), strict) -> (form, value): made once per form
+
+
+def _cached(make, form: cipu.CiForm, strict: bool):
+    """``make(form, strict)``, kept for the life of ``form`` (the 词谱's forms live as long as the process)."""
+    kept = _PER_FORM.get((make.__name__, id(form), strict))
+    if kept is not None and kept[0] is form:
+        return kept[1]
+    value = make(form, strict)
+    _PER_FORM[(make.__name__, id(form), strict)] = (form, value)
+    return value
+
+
+def fixed_positions(form: cipu.CiForm, strict: bool) -> tuple[tuple[tuple[int, bool], ...], ...]:
+    """Per line of the form, (k from the line's end, whether 平 is wanted) of every position
+    checked (rules 1 and 2)."""
+    out, start = [], 0
+    for marks in form.line_marks():
+        shares = form.level_share[start:start + len(marks)]
+        start += len(marks)
+        out.append(tuple((k, marks[-k] == cipu.LEVEL) for k in range(1, len(marks) + 1)
+                         if marks[-k] != cipu.EITHER and (strict or max(shares[-k], 100 - shares[-k]) >= FIRM)))
+    return tuple(out)
 
 
 def check_tones(reading: cipu.CiMatch, codes: list[str], strict: bool) -> tuple[int, int, int, list[dict]]:
     """(fixed positions checked, kept, unknown, violations) of one 词 (rules 1 and 2)."""
     form, checked, kept, unknown, violations = reading.form, 0, 0, 0, []
-    start = 0
-    for j, (text, line_codes, marks) in enumerate(zip(reading.lines, codes, form.line_marks())):
-        shares = form.level_share[start:start + len(marks)]
-        start += len(marks)
-        if len(text) != len(marks):
+    for j, (text, line_codes, fixed) in enumerate(zip(reading.lines, codes, _cached(fixed_positions, form, strict))):
+        width = len(text)
+        if width != form.lines[j]:
             violations.append({"line": j + 1, "pos": 0, "rule": LENGTH})
-        width = min(len(text), len(marks))
-        for k in range(1, width + 1):
-            mark, share = marks[-k], shares[-k]
-            if mark == cipu.EITHER or (not strict and max(share, 100 - share) < FIRM):
-                continue
-            fit = _fits(line_codes[-k], mark)
-            if fit is None:
+        for k, level in fixed:
+            if k > width:
+                break
+            code = line_codes[-k]
+            if code == UNKNOWN:
                 unknown += 1
-                continue
-            checked += 1
-            kept += fit
-            if not fit:
-                violations.append({"line": j + 1, "pos": len(text) - k + 1, "rule": TONE})
+            elif code == EITHER or (code == PING) == level:
+                checked += 1
+                kept += 1
+            else:
+                checked += 1
+                violations.append({"line": j + 1, "pos": width - k + 1, "rule": TONE})
     return checked, kept, unknown, violations
 
 
-def _wanted(tone: str, set_tone: str, strict: bool) -> set[str]:
+_LEVEL_ONLY = frozenset((cilin.LEVEL,))
+_OBLIQUE_ANY = frozenset((cilin.OBLIQUE, cilin.ENTERING))
+
+
+def _wanted(tone: str, set_tone: str, strict: bool) -> frozenset[str]:
     if tone == cilin.LEVEL:
-        return {cilin.LEVEL}
+        return _LEVEL_ONLY
     if strict and set_tone in (cilin.ENTERING, cilin.OBLIQUE):
-        return {set_tone}
-    return {cilin.OBLIQUE, cilin.ENTERING}
+        return frozenset((set_tone,))
+    return _OBLIQUE_ANY
+
+
+@lru_cache(maxsize=65536)
+def _end_readings(char: str, wanted: frozenset[str], heard: str) -> frozenset[int]:
+    """The 部 a line's last character rhymes in, in the tone its place wants and, where the poem's
+    context decided its tone, in that tone."""
+    return frozenset(part for part, cls in cilin.rhymes(char)
+                     if cls in wanted and not (heard == ZE and cls == cilin.LEVEL) and not (heard == PING and cls != cilin.LEVEL))
+
+
+def rhyme_places(form: cipu.CiForm, strict: bool) -> tuple[tuple[cipu.RhymeSet, tuple[tuple[int, frozenset, bool], ...]], ...]:
+    """Per rhyme set of the form, (0-based line, the tone classes wanted, required) of its lines."""
+    return tuple((rhyme_set, tuple((line - 1, _wanted(tone, rhyme_set.tone, strict), required)
+                                   for line, tone, required in zip(rhyme_set.lines, rhyme_set.tones, rhyme_set.required)))
+                 for rhyme_set in form.rhyme_sets)
 
 
 def check_rhymes(reading: cipu.CiMatch, codes: list[str], strict: bool) -> list[dict]:
     """Each rhyme set: its 部, and which of its lines rhyme (rule 3)."""
     mode = "strict" if strict else "lenient"
     out = []
-    for rhyme_set in reading.form.rhyme_sets:
-        ends = []
-        for line, tone in zip(rhyme_set.lines, rhyme_set.tones):
-            text = reading.lines[line - 1]
-            wanted = _wanted(tone, rhyme_set.tone, strict)
-            heard = (codes[line - 1][-1] if text else UNKNOWN)
-            readings = {part for part, cls in cilin.rhymes(text[-1])
-                        if cls in wanted and not (heard == ZE and cls == cilin.LEVEL)
-                        and not (heard == PING and cls != cilin.LEVEL)} if text else set()
+    for rhyme_set, places in _cached(rhyme_places, reading.form, strict):
+        ends, unknown, votes = [], set(), {}
+        for j, wanted, required in places:
+            text = reading.lines[j]
+            if not text or not cilin.rhymes(text[-1]):
+                unknown.add(j + 1)
+                ends.append(frozenset())
+                continue
+            readings = _end_readings(text[-1], wanted, codes[j][-1])
             ends.append(readings)
-        votes = Counter(part for readings, required in zip(ends, rhyme_set.required) if required for part in readings)
-        part = votes.most_common(1)[0][0] if votes else None
+            if required:
+                for part in readings:
+                    votes[part] = votes.get(part, 0) + 1
+        part = max(votes.items(), key=lambda item: item[1])[0] if votes else None  # the first of the commonest
         family = cilin.family(part, mode) if part else frozenset()
         rhyming = [line for line, readings in zip(rhyme_set.lines, ends) if readings & family]
-        missed = [line for line, required in zip(rhyme_set.lines, rhyme_set.required)
-                  if required and line not in rhyming]
-        out.append({"part": part, "lines": list(rhyme_set.lines), "rhyming": rhyming, "missed": missed,
-                    "required": sum(rhyme_set.required)})
+        counted = [line for line, required in zip(rhyme_set.lines, rhyme_set.required) if required and line not in unknown]
+        out.append({"part": part, "lines": list(rhyme_set.lines), "rhyming": rhyming,
+                    "missed": [line for line in counted if line not in rhyming], "required": len(counted)})
     return out
 
 
@@ -139,9 +181,25 @@ def results(poems: Poems) -> dict[int, CiResult]:
     if "ci_meter" not in poems.shared:
         readings = poems.shared.get("ci", {})
         order = sorted(readings)
-        codes = poems.book.many_poem_tones([list(readings[i].lines) for i in order])
+        lines = [list(readings[i].lines) for i in order]
+        codes = poems.book.many_poem_tones(lines)
+        if not poems.strict:
+            codes = either_where_listed(poems.book, lines, codes)
         poems.shared["ci_meter"] = {i: check(readings[i], c, poems.strict) for i, c in zip(order, codes)}
     return poems.shared["ci_meter"]
+
+
+def either_where_listed(book, poems: list[list[str]], codes: list[list[str]]) -> list[list[str]]:
+    """``codes`` with every character the book lists in both tones undecided (rule 2, lenient)."""
+    text = "\n".join("\n".join(lines) for lines in poems if lines)
+    flat = np.frombuffer("\n".join("\n".join(c) for lines, c in zip(poems, codes) if lines).encode("ascii"), np.uint8)
+    table = np.frombuffer(book.table_tones(text).encode("ascii"), np.uint8)
+    merged = np.where(table == ord(EITHER), np.uint8(ord(EITHER)), flat).tobytes().decode("ascii").split("\n")
+    out, at = [], 0
+    for lines, poem_codes in zip(poems, codes):
+        out.append(merged[at:at + len(lines)] if lines else poem_codes)
+        at += len(lines)
+    return out
 
 
 def overlay(poems: Poems, values: list, key: str) -> list:

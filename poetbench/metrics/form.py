@@ -78,7 +78,7 @@ def read_ci(lines: list[str], form: str, requested_form: str | None, title: str 
     """The 词 reading of a poem (module docstring), or None: it is read as 诗 or not verse."""
     if not lines:
         return None
-    simplified = [simplify_chars(line) for line in lines]
+    simplified = simplify_chars("\n".join(lines)).split("\n")  # one character for one: the lines keep their lengths
     titled = cipu.tune(simplify_chars(title)) if title else None
     asks_shi = requested_form not in (None, CI) and fits(requested_form, list(map(len, lines)))
     shi_shape = form in FIXED_SHAPE and not any(f.length == sum(map(len, lines)) for f in titled.forms) if titled else False
@@ -106,4 +106,5 @@ def measure(poems: Poems) -> dict[str, list]:
     records = [record for record, _ in scored]
     columns = {key: [record[key] for record in records] for key in records[0]} if records else {}
     columns["extract_warnings"] = [e.warnings for e in poems.extractions]
+    columns["requested_form"] = list(poems.requested)
     return columns

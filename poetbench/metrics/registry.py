@@ -80,6 +80,8 @@ ROWS: list[Metric] = [
     # form (metrics/form.py), with what extraction found
     Metric("form", _M + "form", "体裁", "the form: the requested one, or the one the line lengths show", "label",
            per="record", shown=("viewer",)),
+    Metric("requested_form", _M + "form", "所求体裁", "the form the prompt asked for (its form field, or read from its text)",
+           "label", per="record"),
     Metric("n_lines", _M + "form", "句数", "lines of the poem", "count"),
     Metric("line_lengths", _M + "form", "句长", "characters per line", "list", per="record"),
     Metric("length_regularity", _M + "form", "句长整齐", "share of lines at the poem's most common length", UNIT,

@@ -94,6 +94,7 @@ _NUMBER_RE = re.compile(
     r"|[Ll]ine\s*\d{1,2}\s*[:：.])\s*"
 )
 _NOTE_RE = re.compile(r"（[^（）\n]{0,200}）|\([^()\n]{0,200}\)|【[^【】\n]{0,200}】|\[[^\[\]\n]{0,200}\]|〔[^〔〕\n]{0,200}〕")
+_TITLE_FIRST_RE = re.compile(r"《[^《》\n]{1,30}》(?=[\u3400-\u4dbf\u4e00-\u9fff])")  # a title the verse follows
 _NOTE_FIRST_RE = re.compile(r"(?:^|\n)\s*[（(【\[〔]")  # a note that opens a line may be a number: (1)
 _LINE_END = "，。？！、；：,.?!;:"
 _PLAIN_RE = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f，。？！；\n]*")
@@ -156,6 +157,10 @@ def extract_poem(raw: str) -> Extraction:
         raise TypeError(f"expected text, got {type(raw).__name__}")
     if is_plain(raw):
         return _plain(raw, raw, [])
+    titled = _TITLE_FIRST_RE.match(raw)
+    if titled and is_plain(rest := raw[titled.end():]) and not _TITLE_LINE_RE.match(raw.partition("\n")[0]):
+        # 《浣溪沙》 and the verse on its line (a line that is a title alone takes the full path)
+        return _plain(raw, rest, [Dropped("title", titled.group(), "a title before the verse")])
     notes = _NOTE_RE.findall(raw)
     if notes and not _NOTE_FIRST_RE.search(raw):  # plain but for notes inside lines
         rest = _NOTE_RE.sub("", raw)

@@ -141,9 +141,9 @@ _COLON_RE = re.compile(r"[:：]")
 # Every phrase and sign that can make a plain text more than verse (for the fast path).
 ALL_WORDS = both_scripts(TALK_WORDS + COMMENTARY + FINAL_LABELS + DRAFT_LABELS + COMMENTARY_LABELS)
 # What else can make a sentence of plain Han text talk: a sentence that is an interjection alone
-# (好！, 嗯。), and the polite 您, tested with ``in``.
+# (好！, 嗯。, a line 好， alone), and the polite 您, tested with ``in``.
 INTERJECTION_SENTENCE_RE = re.compile(r"(?:^|(?<=[。！？!?]))\s*(?:" + trie(both_scripts(INTERJECTIONS))
-                                      + r")[\s～~.，,]*(?:[。！？!?]+|$)")
+                                      + r")[\s～~.，,]*(?:[。！？!?]+|$)", re.MULTILINE)
 # Anything that can make some sentence of a line talk: when none is there, no sentence is.
 _ANY_TALK_RE = re.compile(trie(both_scripts(TALK_WORDS + COMMENTARY + GREETINGS + APOLOGIES + REFUSALS + QUESTIONS
                                             + OFFERS + INTERJECTIONS + ("you", "You"))))
