@@ -130,16 +130,17 @@ def form_key(name) -> str | None:
 _LOOSE = ("古诗",)  # 写一首古诗 asks for a classical poem, not a 古体诗: no request in free text
 _NAMED_FORM = re.compile("|".join(sorted((re.escape(n) for n in _KEYS if len(n) >= 2 and not n.isascii()
                                           and n not in _LOOSE), key=len, reverse=True)))
+_TITLED = re.compile(r"《[^《》]*》")
 _ASKED = re.compile(r"(?:一首|首|作|写|填|赋|来)")  # the words before the form a request asks for
 
 
 def form_in_text(text) -> str | None:
     """The form key a request's free text names (rule 8): ``写一首七言律诗`` and ``以秋为题，作一首七律``
     give ``qilv``; the name right after 一首 (作, 写 …) when there is one, else the first named;
-    None when it names none. ``以《静夜思》为题`` names a poem, not a form, and reads as nothing."""
+    None when it names none. What a 《》 holds is a title (``以《古风》为题`` asks for no 古风)."""
     if not isinstance(text, str):
         return None
-    text = text.translate(_TO_SIMPLIFIED)
+    text = _TITLED.sub("《》", text.translate(_TO_SIMPLIFIED))  # 以《古风》为题: a title names no form
     found = list(_NAMED_FORM.finditer(text))
     if not found:
         return None

@@ -188,7 +188,7 @@ def test_the_request_is_read_from_the_prompt_text(ci_scorer):
     assert form_in_text("以秋为题，作一首七律") == "qilv" and form_in_text("请写一首五言绝句") == "wujue"
     assert form_in_text("仿照七律的格式写一首五绝") == "wujue"  # the form right after 一首
     assert form_in_text("以《静夜思》为题写一首诗") is None and form_in_text("以《春晓》为题，写一首古诗。") is None
-    assert form_in_text("写一首古体诗") == "gushi"
+    assert form_in_text("写一首古体诗") == "gushi" and form_in_text("以《古风》为题，写一首诗。") is None
     quatrain = "秦时明月汉时关，万里长征人未还。但使龙城飞将在，不教胡马度阴山。"
     asked = ci_scorer.score(quatrain, prompt=read_prompt({"kind": "form", "prompt": "写一首五言律诗"})[0])
     assert (asked["requested_form"], asked["form"], asked["form_ok"], asked["adherence"]) == ("wulv", "qijue", False, 0.0)

@@ -109,14 +109,17 @@ def grpo_demo(demo):
     return out, done.stdout
 
 
-def test_grpo_improves_poetscore_and_language_over_sft_with_rewards_a_small_share(grpo_demo):
+def test_grpo_raises_the_language_and_the_reward_table_shows_the_form_not_carrying(grpo_demo):
+    """The README's GRPO claims: fluency and coherence up (paired, after Holm), PoetScore not
+    significantly; the form reward up on the training prompts and down held out, and said so."""
     out, stdout = grpo_demo
     comparison = json.loads((out / "run" / "comparison.json").read_text(encoding="utf-8"))
     assert comparison["reference"] == "step200" and comparison["labels"][-1] == "grpo60"
-    assert "grpo60" not in comparison["reward_hacking"]  # its language rose with its meter
-    for metric in ("poetscore", "fluency", "coherence"):
+    assert "grpo60" not in comparison["reward_hacking"]  # its meter fell with its form
+    for metric in ("fluency", "coherence"):
         paired = comparison["paired"]["grpo60"][metric]
         assert paired["low"] > 0 and paired["p_holm"] < 0.05, (metric, paired)
+    assert comparison["paired"]["grpo60"]["poetscore"]["low"] < 0 < comparison["paired"]["grpo60"]["poetscore"]["high"]
     manifest = json.loads((out / "grpo" / "train_manifest.json").read_text(encoding="utf-8"))
     assert manifest["global_step"] == 60 and 0 < manifest["reward_share"] < 0.05  # rewards do not dominate a step
     assert "GRPO against the SFT checkpoint" in stdout and "real held-out poems" in stdout
@@ -124,4 +127,6 @@ def test_grpo_improves_poetscore_and_language_over_sft_with_rewards_a_small_shar
     gap = json.loads((out / "demo.json").read_text(encoding="utf-8"))["grpo"]["reward_gap"]
     assert [row["reward"] for row in gap] == list(manifest["rewards"])  # each reward, training side and held out
     assert all(row["delta"]["n"] == 200 for row in gap)
+    form = next(row for row in gap if row["reward"] == "form")
+    assert form["train_last"] > form["train_first"] and form["delta"]["high"] < 0 and form["verdict"] == "falls held out"
     readme_matches("poetbench demo --grpo", stdout, out)
