@@ -117,10 +117,13 @@ def _wanted(tone: str, set_tone: str, strict: bool) -> frozenset[str]:
 
 
 @lru_cache(maxsize=65536)
-def _end_readings(char: str, wanted: frozenset[str], heard: str) -> frozenset[int]:
+def _end_readings(char: str, wanted: frozenset[str], heard: str) -> frozenset[int] | None:
     """The 部 a line's last character rhymes in, in the tone its place wants and, where the poem's
-    context decided its tone, in that tone."""
-    return frozenset(part for part, cls in cilin.rhymes(char)
+    context decided its tone, in that tone; None for a character the table lacks (not counted)."""
+    readings = cilin.rhymes(char)
+    if not readings:
+        return None
+    return frozenset(part for part, cls in readings
                      if cls in wanted and not (heard == ZE and cls == cilin.LEVEL) and not (heard == PING and cls != cilin.LEVEL))
 
 
@@ -134,24 +137,21 @@ def rhyme_places(form: cipu.CiForm, strict: bool) -> tuple[tuple[cipu.RhymeSet, 
 def check_rhymes(reading: cipu.CiMatch, codes: list[str], strict: bool) -> list[dict]:
     """Each rhyme set: its 部, and which of its lines rhyme (rule 3)."""
     mode = "strict" if strict else "lenient"
-    out = []
+    lines, out = reading.lines, []
     for rhyme_set, places in _cached(rhyme_places, reading.form, strict):
-        ends, unknown, votes = [], set(), {}
+        ends, votes = [], {}
         for j, wanted, required in places:
-            text = reading.lines[j]
-            if not text or not cilin.rhymes(text[-1]):
-                unknown.add(j + 1)
-                ends.append(frozenset())
-                continue
-            readings = _end_readings(text[-1], wanted, codes[j][-1])
+            text = lines[j]
+            readings = _end_readings(text[-1], wanted, codes[j][-1]) if text else None
             ends.append(readings)
-            if required:
+            if required and readings:
                 for part in readings:
                     votes[part] = votes.get(part, 0) + 1
-        part = max(votes.items(), key=lambda item: item[1])[0] if votes else None  # the first of the commonest
+        part = max(votes, key=votes.__getitem__) if votes else None  # the first of the commonest
         family = cilin.family(part, mode) if part else frozenset()
-        rhyming = [line for line, readings in zip(rhyme_set.lines, ends) if readings & family]
-        counted = [line for line, required in zip(rhyme_set.lines, rhyme_set.required) if required and line not in unknown]
+        rhyming = [line for line, readings in zip(rhyme_set.lines, ends) if readings and not readings.isdisjoint(family)]
+        counted = [line for line, readings, required in zip(rhyme_set.lines, ends, rhyme_set.required)
+                   if required and readings is not None]
         out.append({"part": part, "lines": list(rhyme_set.lines), "rhyming": rhyming,
                     "missed": [line for line in counted if line not in rhyming], "required": len(counted)})
     return out
