@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from poetbench import cipu
+from poetbench.audit.controls import shuffle_among_lines
 from poetbench.cipu_derive import form_of, gather
 from poetbench.metrics import ci_meter
 from poetbench.phonology.book import get_book
@@ -68,17 +69,6 @@ def fold_of(lines: list[str], seed: int, folds: int) -> int:
     return int(hashlib.sha256(f"{seed}:{''.join(lines)}".encode()).hexdigest(), 16) % folds
 
 
-def shuffled(lines: list[str], rng: random.Random) -> list[str]:
-    """The same lines with the ci's characters shuffled among them (lengths kept)."""
-    chars = [c for line in lines for c in line]
-    rng.shuffle(chars)
-    out, at = [], 0
-    for line in lines:
-        out.append("".join(chars[at:at + len(line)]))
-        at += len(line)
-    return out
-
-
 def checked(matches: list[cipu.CiMatch], strict: bool) -> list[dict]:
     """Each match checked as the scorer checks it (``ci_meter.results``): 平仄 errors, rhyme kept."""
     book = get_book("pingshui")
@@ -112,7 +102,7 @@ def cross_validated(ci: dict[str, list[list[str]]], folds: int = 5, seed: int = 
             matches = [cipu.read_as(lines, form, "title") for lines in test]
             mine["lenient"] += checked(matches, strict=False)
             mine["strict"] += checked(matches, strict=True)
-            every["shuffled"] += checked([cipu.read_as(shuffled(lines, rng), form, "title") for lines in test], False)
+            every["shuffled"] += checked([cipu.read_as(shuffle_among_lines(lines, rng), form, "title") for lines in test], False)
         every["lenient"] += mine["lenient"]
         every["strict"] += mine["strict"]
         per_tune[name] = (Rates.of(mine["lenient"]), Rates.of(mine["strict"]))

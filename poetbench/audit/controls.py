@@ -51,14 +51,19 @@ def rhyme_positions(n_lines: int) -> list[int]:
 
 def shuffle_characters(text: str, rng: random.Random) -> str:
     """The poem's characters in random order, each line keeping its length."""
-    lines = split_lines(text)
+    out = shuffle_among_lines(split_lines(text), rng)
+    return "，".join(out) + "。" if out else ""
+
+
+def shuffle_among_lines(lines: list[str], rng: random.Random) -> list[str]:
+    """The characters of ``lines`` shuffled among them, each line keeping its length."""
     chars = [c for line in lines for c in line]
     rng.shuffle(chars)
     out, start = [], 0
     for line in lines:
         out.append("".join(chars[start:start + len(line)]))
         start += len(line)
-    return "，".join(out) + "。" if out else ""
+    return out
 
 
 def tone_salad(lines: list[str], codes: list[str], pools: dict[str, tuple[list[str], list[float]]],
