@@ -254,6 +254,10 @@ def match(lines: list[str], name: str | None = None, by: str = "title") -> CiMat
         found = tune(name)
         if found is None:
             return None
+        length = sum(map(len, lines))
+        exact = next((form for form in found.forms if form.length == length), None)
+        if exact is not None:  # no other form is 0 characters off
+            return read_as(lines, exact, by)
         scored = [(off, index) for index, form in enumerate(found.forms)
                   if (off := _off_by(lines, form)) is not None]
         index = min(scored)[1] if scored else 0

@@ -51,7 +51,6 @@ field, ``check --form``, the SFT templates (写一首七言绝句…), the views
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -155,7 +154,11 @@ def modal_length(line_lengths: Sequence[int]) -> tuple[int, int]:
     count = line_lengths.count(first)
     if count == len(line_lengths):
         return first, count
-    return Counter(line_lengths).most_common(1)[0]
+    counts: dict[int, int] = {}
+    for size in line_lengths:
+        counts[size] = counts.get(size, 0) + 1
+    size = max(counts, key=counts.__getitem__)  # the first of the commonest: dicts keep their order
+    return size, counts[size]
 
 
 def detect(line_lengths: Sequence[int]) -> str:
