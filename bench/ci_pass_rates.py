@@ -17,17 +17,15 @@ import argparse
 import random
 import statistics
 
-from poetbench import cipu
-from poetbench.data.chinese_poetry import iter_ci
+from poetbench.data.prepare import song_ci
 from poetbench.data.discovery import find_corpus
 from poetbench.scoring import Scorer
 from poetbench.text.lines import is_han
 
 
 def sample(corpus, n: int, seed: int) -> list[tuple[str, str]]:
-    """(tune, text) of ``n`` ci of the 词谱's tunes, without lacunae."""
-    rows = [(found.name, "".join(ci["paragraphs"])) for ci in iter_ci(corpus)
-            if (found := cipu.tune(cipu.corpus_name(ci["rhythmic"]))) and "□" not in "".join(ci["paragraphs"])]
+    """(tune, text) of ``n`` ci of the 词谱's tunes, without lacunae (``data.prepare.song_ci``)."""
+    rows = [(row["tune"], row["text"]) for row in song_ci(corpus)]
     return random.Random(seed).sample(rows, min(n, len(rows)))
 
 

@@ -160,10 +160,9 @@ def ci_view(analysis: Analysis, color: bool = False) -> list[str]:
     out.append(f"tone ok  {_yes(result.ok)} (conformity {conformity}: the positions the 词谱 fixes)")
     for v in record["tone_violations"] or []:
         if v["rule"] == ci_meter.TONE:
-            mark = form.line_marks()[v["line"] - 1][v["pos"] - 1 - len(reading.lines[v["line"] - 1]) + len(
-                form.line_marks()[v["line"] - 1])]
-            out.append(f"         line {v['line']} char {v['pos']}: 犯谱 (breaks the 词谱), "
-                       f"{reading.lines[v['line'] - 1][v['pos'] - 1]} is not {mark}")
+            text, marks = reading.lines[v["line"] - 1], form.line_marks()[v["line"] - 1]
+            mark = marks[len(marks) - (len(text) - v["pos"] + 1)]  # a line off the form is read from its end
+            out.append(f"         line {v['line']} char {v['pos']}: 犯谱 (breaks the 词谱), {text[v['pos'] - 1]} is not {mark}")
     rhyme_ok = record["rhyme_ok"]
     out.append(f"rhyme ok {_yes(rhyme_ok)} (词林正韵, rate {_rate(record['rhyme_rate'])})")
     for number, (rhyme_set, found) in enumerate(zip(form.rhyme_sets, result.rhymes), start=1):

@@ -71,11 +71,7 @@ def fold_of(lines: list[str], seed: int, folds: int) -> int:
 
 def checked(matches: list[cipu.CiMatch], strict: bool) -> list[dict]:
     """Each match checked as the scorer checks it (``ci_meter.results``): 平仄 errors, rhyme kept."""
-    book = get_book("pingshui")
-    lines = [list(m.lines) for m in matches]
-    codes = book.many_poem_tones(lines)
-    if not strict:
-        codes = ci_meter.either_where_listed(book, lines, codes)
+    codes = get_book("pingshui").many_poem_tones([list(m.lines) for m in matches], settle=strict)
     out = []
     for match, poem_codes in zip(matches, codes):
         result = ci_meter.check(match, poem_codes, strict)

@@ -34,8 +34,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import numpy as np
-
 from poetbench import cipu
 from poetbench.metrics.context import Poems
 from poetbench.phonology import cilin
@@ -181,25 +179,9 @@ def results(poems: Poems) -> dict[int, CiResult]:
     if "ci_meter" not in poems.shared:
         readings = poems.shared.get("ci", {})
         order = sorted(readings)
-        lines = [list(readings[i].lines) for i in order]
-        codes = poems.book.many_poem_tones(lines)
-        if not poems.strict:
-            codes = either_where_listed(poems.book, lines, codes)
+        codes = poems.book.many_poem_tones([list(readings[i].lines) for i in order], settle=poems.strict)
         poems.shared["ci_meter"] = {i: check(readings[i], c, poems.strict) for i, c in zip(order, codes)}
     return poems.shared["ci_meter"]
-
-
-def either_where_listed(book, poems: list[list[str]], codes: list[list[str]]) -> list[list[str]]:
-    """``codes`` with every character the book lists in both tones undecided (rule 2, lenient)."""
-    text = "\n".join("\n".join(lines) for lines in poems if lines)
-    flat = np.frombuffer("\n".join("\n".join(c) for lines, c in zip(poems, codes) if lines).encode("ascii"), np.uint8)
-    table = np.frombuffer(book.table_tones(text).encode("ascii"), np.uint8)
-    merged = np.where(table == ord(EITHER), np.uint8(ord(EITHER)), flat).tobytes().decode("ascii").split("\n")
-    out, at = [], 0
-    for lines, poem_codes in zip(poems, codes):
-        out.append(merged[at:at + len(lines)] if lines else poem_codes)
-        at += len(lines)
-    return out
 
 
 def overlay(poems: Poems, values: list, key: str) -> list:

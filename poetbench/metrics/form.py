@@ -50,14 +50,15 @@ def score(lines: list[str], requested_form: str | None = None, title: str | None
 
 
 def read(lines: list[str], requested_form: str | None = None, title: str | None = None,
-         requested_tune: str | None = None) -> tuple[dict, cipu.CiMatch | None]:
-    """``score``, and the poem's 词 reading (None for a 诗 or no verse)."""
+         requested_tune: str | None = None, simplified: list[str] | None = None) -> tuple[dict, cipu.CiMatch | None]:
+    """``score``, and the poem's 词 reading (None for a 诗 or no verse); ``simplified`` is the
+    lines in Simplified script where the caller has them already."""
     lengths = list(map(len, lines))
     if lengths:
         form, regularity = detect(lengths), modal_length(lengths)[1] / len(lengths)
     else:
         form, regularity = OTHER, None
-    reading = read_ci(lines, form, requested_form, title, requested_tune)
+    reading = read_ci(lines, form, requested_form, title, requested_tune, simplified)
     if reading is not None:
         form = CI
         form_ok = (reading.exact and not reading.broken_repeats and requested_form in (None, CI)
@@ -74,11 +75,12 @@ def read(lines: list[str], requested_form: str | None = None, title: str | None 
 
 
 def read_ci(lines: list[str], form: str, requested_form: str | None, title: str | None,
-            requested_tune: str | None) -> cipu.CiMatch | None:
+            requested_tune: str | None, simplified: list[str] | None = None) -> cipu.CiMatch | None:
     """The 词 reading of a poem (module docstring), or None: it is read as 诗 or not verse."""
     if not lines:
         return None
-    simplified = simplify_chars("\n".join(lines)).split("\n")  # one character for one: the lines keep their lengths
+    if simplified is None:
+        simplified = simplify_chars("\n".join(lines)).split("\n")  # one character for one: the lines keep their lengths
     titled = cipu.tune(simplify_chars(title)) if title else None
     asks_shi = requested_form not in (None, CI) and fits(requested_form, list(map(len, lines)))
     shi_shape = form in FIXED_SHAPE and not any(f.length == sum(map(len, lines)) for f in titled.forms) if titled else False
@@ -100,8 +102,9 @@ def title_of(extraction) -> str | None:
 def measure(poems: Poems) -> dict[str, list]:
     """The form keys of every poem, as written, against the form its prompt asked for; and what
     extraction warned of. The 词 readings are kept for the meter (``poems.shared["ci"]``)."""
-    scored = [read(e.lines, requested, title_of(e), tune)
-              for e, requested, tune in zip(poems.extractions, poems.requested, poems.tunes)]
+    scored = [read(e.lines, requested, title_of(e), tune, simple)
+              for e, requested, tune, simple in zip(poems.extractions, poems.requested, poems.tunes,
+                                                   poems.simplified.poems)]
     poems.shared["ci"] = {i: reading for i, (_, reading) in enumerate(scored) if reading is not None}
     records = [record for record, _ in scored]
     columns = {key: [record[key] for record in records] for key in records[0]} if records else {}

@@ -79,12 +79,13 @@ class RhymeBook:
         """Tone codes of every line; undecided characters are settled by the words they are in."""
         return self.many_poem_tones([lines])[0]
 
-    def many_poem_tones(self, poems: list[list[str]]) -> list[list[str]]:
-        """``poem_tones`` of many poems in one pass of table lookups over all their text."""
+    def many_poem_tones(self, poems: list[list[str]], settle: bool = True) -> list[list[str]]:
+        """``poem_tones`` of many poems in one pass of table lookups over all their text; with
+        ``settle`` false, ``table_tones`` of them (no word settles an undecided character)."""
         text = "\n".join("\n".join(lines) for lines in poems if lines)
         points = code_points(text)
         codes = self._codes[np.minimum(points, len(self._codes) - 1)]
-        undecided = np.flatnonzero(codes == ord(EITHER))
+        undecided = np.flatnonzero(codes == ord(EITHER)) if settle else ()
         if len(undecided):
             tones = self._words.tones_at(text, points, undecided)
             chars = points[undecided]
